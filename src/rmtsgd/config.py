@@ -1,0 +1,229 @@
+"""Configuration: validation against the pipeline's JSON schema plus the checks a schema cannot
+express, and the derived quantities every rule needs (settings, update counts, seeds).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import yaml
+
+from rmtsgd.models.rbm import lattice_kappa, snapshot_schedule
+from rmtsgd.spectra import target_modes
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, malformed or inconsistent; the message names the key."""
+
+
+def load_yaml(path: str | Path) -> dict:
+    """Read one YAML file into a dict."""
+    with open(path) as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def merge(base: Mapping, overlay: Mapping) -> dict:
+    """Recursive merge of an overlay onto a base config (Snakemake's --configfile semantics)."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(*paths: str | Path) -> dict:
+    """The config a run with these files gets: the first file, then each overlay on top."""
+    config: dict = {}
+    for path in paths:
+        config = merge(config, load_yaml(path))
+    return config
+
+
+def _key(path) -> str:
+    return ".".join(str(part) for part in path) or "<top level>"
+
+
+# Counts must be written as integers: JSON Schema would accept 2.0 as an integer.
+_STRICT_TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+)
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, type_checker=_STRICT_TYPES
+)
+
+
+def validate_config(config: Mapping, schema_path: str | Path) -> None:
+    """Raise ConfigError naming the first offending key, or return if the config is usable."""
+    schema = load_yaml(schema_path)
+    errors = sorted(
+        _Validator(schema).iter_errors(config),
+        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+    )
+    if errors:
+        error = errors[0]
+        raise ConfigError(f"config key '{_key(error.absolute_path)}': {_describe(error)}")
+    _check_rbm(config["rbm"])
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """A reader's version of a schema error: what was found and what was expected."""
+    expected = {
+        "additionalProperties": "unknown key(s); allowed: "
+        + ", ".join(sorted(error.schema.get("properties", {}))),
+        "type": f"expected {error.validator_value}",
+        "minimum": f"expected a value >= {error.validator_value}",
+        "exclusiveMinimum": f"expected a value > {error.validator_value}",
+        "minItems": "expected a non-empty list",
+        "enum": f"expected one of {error.validator_value}",
+        "required": "missing required key",
+        "uniqueItems": "expected distinct values",
+    }.get(error.validator, "")
+    return f"{error.message} ({expected})" if expected else error.message
+
+
+def _check_rbm(rbm: Mapping) -> None:
+    model, training, scans = rbm["model"], rbm["training"], rbm["scans"]
+    kappa_max = float(lattice_kappa(model["nv"], model["m2"]).max())
+    if model["mu2"] <= kappa_max:
+        raise ConfigError(
+            f"config key 'rbm.model.mu2': mu^2 = {model['mu2']} must exceed the target's largest "
+            f"kappa = {kappa_max:.4g} (m^2 + 4 for N = {model['nv']}), else the target cannot "
+            "be learnt"
+        )
+    if model["nh"] < model["nv"]:
+        raise ConfigError(
+            f"config key 'rbm.model.nh': expected nh >= nv = {model['nv']} so that every "
+            f"target mode can be learnt, got {model['nh']}"
+        )
+    updates = training["updates"]
+    if training["snapshot_every"] > updates:
+        raise ConfigError(
+            "config key 'rbm.training.snapshot_every': expected at most the run length "
+            f"rbm.training.updates = {updates}, got {training['snapshot_every']}"
+        )
+    if training["measure_from"] >= updates:
+        raise ConfigError(
+            "config key 'rbm.training.measure_from': expected a value below the run length "
+            f"rbm.training.updates = {updates}, got {training['measure_from']}"
+        )
+    if rbm["analysis"]["jackknife_blocks"] > training["replicas"]:
+        raise ConfigError(
+            "config key 'rbm.analysis.jackknife_blocks': expected at most rbm.training.replicas "
+            f"= {training['replicas']} blocks, got {rbm['analysis']['jackknife_blocks']}"
+        )
+    _check_scaling_range(rbm)
+    figures = rbm["figures"]
+    for key, values in (("fig2_lrs", figures["fig2_lrs"]), ("fig2_lr", [figures["fig2_lr"]])):
+        missing = [v for v in values if v not in scans["lr"]["lr"]]
+        if missing:
+            raise ConfigError(
+                f"config key 'rbm.figures.{key}': {missing} not in the learning-rate scan "
+                f"rbm.scans.lr.lr = {scans['lr']['lr']}"
+            )
+    if figures["fig2_batch"] != scans["lr"]["batch"]:
+        raise ConfigError(
+            f"config key 'rbm.figures.fig2_batch': expected the lr scan's batch "
+            f"{scans['lr']['batch']}, got {figures['fig2_batch']}"
+        )
+    n_pairs = sum(m.is_pair for m in target_modes(lattice_kappa(model["nv"], model["m2"])))
+    if figures["fig2_pair"] > n_pairs:
+        raise ConfigError(
+            f"config key 'rbm.figures.fig2_pair': the target has {n_pairs} degenerate pairs, "
+            f"got {figures['fig2_pair']}"
+        )
+
+
+def _check_scaling_range(rbm: Mapping) -> None:
+    """The scaling fits need both scans inside the range and two distinct alpha/|B| values."""
+    max_noise = rbm["analysis"]["scaling_max_noise"]
+    scans = rbm["scans"]
+    noise = {
+        "batch": [scans["batch"]["lr"] / b for b in scans["batch"]["batch"]],
+        "lr": [a / scans["lr"]["batch"] for a in scans["lr"]["lr"]],
+    }
+    inside = {scan: {n for n in values if n <= max_noise} for scan, values in noise.items()}
+    if not all(inside.values()) or len(inside["batch"] | inside["lr"]) < 2:
+        raise ConfigError(
+            f"config key 'rbm.analysis.scaling_max_noise': expected a value that keeps at least "
+            f"one setting of each scan and two distinct alpha/|B| values, got {max_noise} "
+            f"(alpha/|B| of the batch scan: {noise['batch']}, of the lr scan: {noise['lr']})"
+        )
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One (learning rate, batch size) point of the scans."""
+
+    lr: float
+    batch: int
+
+    @property
+    def name(self) -> str:
+        return f"lr{self.lr:g}_B{self.batch}"
+
+    @property
+    def noise(self) -> float:
+        """alpha / |B|, the combination that sets the fluctuations (Eq 9)."""
+        return self.lr / self.batch
+
+
+def rbm_settings(rbm: Mapping) -> list[Setting]:
+    """Every setting of both scans, each once, in a fixed order."""
+    scans = rbm["scans"]
+    settings = [Setting(float(scans["batch"]["lr"]), int(b)) for b in scans["batch"]["batch"]]
+    settings += [Setting(float(a), int(scans["lr"]["batch"])) for a in scans["lr"]["lr"]]
+    return list(dict.fromkeys(settings))
+
+
+def setting_by_name(rbm: Mapping, name: str) -> Setting:
+    """The setting a wildcard names."""
+    for setting in rbm_settings(rbm):
+        if setting.name == name:
+            return setting
+    raise ConfigError(f"no setting named '{name}' in rbm.scans")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Update counts of one setting: snapshots and the first update pooled by the fits."""
+
+    snapshots: tuple[int, ...]
+    measure_from: int
+
+
+def schedule_for(training: Mapping, lr: float) -> Schedule:
+    """Counts of the config, scaled by reference_lr/lr when reference_lr is set."""
+    scale = 1.0 if training["reference_lr"] is None else training["reference_lr"] / lr
+    updates = max(1, round(training["updates"] * scale))
+    every = max(1, round(training["snapshot_every"] * scale))
+    snapshots = snapshot_schedule(updates, min(every, updates))
+    return Schedule(tuple(int(s) for s in snapshots), round(training["measure_from"] * scale))
+
+
+def shard_sizes(training: Mapping) -> list[int]:
+    """Replicas of each training shard."""
+    total, per = training["replicas"], training["replicas_per_shard"]
+    return [min(per, total - start) for start in range(0, total, per)]
+
+
+def shard_seed(base_seed: int, setting: Setting, shard: int) -> int:
+    """Seed of one shard: independent streams per setting and shard, stable under reordering."""
+    sequence = np.random.SeedSequence([base_seed, zlib.crc32(setting.name.encode()), shard])
+    return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def as_plain(value: Any) -> Any:
+    """Snakemake hands configs around as its own mapping types: make them plain for JSON."""
+    if isinstance(value, Mapping):
+        return {str(k): as_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_plain(v) for v in value]
+    return value

@@ -1,0 +1,109 @@
+"""Artifact input/output: atomic writes (a killed job never leaves a file a later rule trusts)
+and provenance (what made an artifact)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import rmtsgd
+
+
+@contextmanager
+def _atomic_path(path: str | Path, suffix: str):
+    """Yield a temporary path beside `path`; move it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save_npz(path: str | Path, **arrays: Any) -> None:
+    """Write an .npz atomically (uncompressed: weights are random floats and do not compress)."""
+    with _atomic_path(path, ".npz") as tmp:
+        np.savez(tmp, **arrays)
+
+
+def load_npz(path: str | Path) -> dict[str, np.ndarray]:
+    """Read an .npz into a plain dict of arrays."""
+    with np.load(path, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
+def write_json(path: str | Path, payload: Any) -> None:
+    """Write JSON atomically (NaN written as null so that the file stays standard JSON)."""
+    with _atomic_path(path, ".json") as tmp, open(tmp, "w") as handle:
+        json.dump(_finite(payload), handle, indent=2, allow_nan=False)
+        handle.write("\n")
+
+
+def read_json(path: str | Path) -> Any:
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _git_revision() -> str:
+    try:
+        result = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return result.stdout.strip()
+
+
+def provenance(**extra: Any) -> dict:
+    """What made an artifact: package version, git revision, platform, plus caller's fields."""
+    import torch
+
+    return {
+        "package_version": rmtsgd.__version__,
+        "git": _git_revision(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        **extra,
+    }
+
+
+def setup_logging(path: str | Path) -> None:
+    """Send this process's log records (the library's progress included) to a rule's log."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=path,
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        force=True,
+    )

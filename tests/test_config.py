@@ -1,0 +1,97 @@
+"""Config validation: every shipped config passes; each kind of bad input is rejected with a
+message naming the key and what was expected."""
+
+import copy
+
+import pytest
+from conftest import ROOT, SCHEMA
+
+from rmtsgd.config import (
+    ConfigError,
+    load_config,
+    rbm_settings,
+    schedule_for,
+    shard_seed,
+    shard_sizes,
+    validate_config,
+)
+
+
+@pytest.mark.parametrize("overlay", [None, "smoke.yaml", "paper.yaml"])
+def test_shipped_configs_are_valid(overlay):
+    files = [ROOT / "config/config.yaml"] + ([ROOT / "config" / overlay] if overlay else [])
+    validate_config(load_config(*files), SCHEMA)
+
+
+def _set(config, dotted, value):
+    node = config
+    *parents, last = dotted.split(".")
+    for key in parents:
+        node = node[key]
+    node[last] = value
+
+
+BAD = [
+    ("rbm.training.colour", "blue", "rbm.training", "unknown key"),
+    ("rbm.scans.lr.lr", [0.01, -0.1], "rbm.scans.lr.lr.1", "> 0"),
+    ("rbm.scans.lr.lr", [0.0], "rbm.scans.lr.lr.0", "> 0"),
+    ("rbm.scans.batch.lr", 0, "rbm.scans.batch.lr", "> 0"),
+    ("rbm.scans.batch.batch", [16, 0], "rbm.scans.batch.batch.1", ">= 1"),
+    ("rbm.scans.lr.batch", -4, "rbm.scans.lr.batch", ">= 1"),
+    ("rbm.training.replicas", 10.5, "rbm.training.replicas", "integer"),
+    ("rbm.training.updates", "1e4", "rbm.training.updates", "integer"),
+    ("rbm.training.k", 2.0, "rbm.training.k", "integer"),
+    ("rbm.model.mu2", 8.0, "rbm.model.mu2", "largest kappa"),
+    ("rbm.model.mu2", 7.5, "rbm.model.mu2", "cannot be learnt"),
+    ("rbm.training.snapshot_every", 20000, "rbm.training.snapshot_every", "at most the run"),
+    ("rbm.training.measure_from", 10000, "rbm.training.measure_from", "below the run"),
+    ("rbm.scans.lr.lr", [], "rbm.scans.lr.lr", "non-empty"),
+    ("rbm.scans.batch.batch", [], "rbm.scans.batch.batch", "non-empty"),
+    ("rbm.analysis.scaling_max_noise", 1e-5, "rbm.analysis.scaling_max_noise", "each scan"),
+    ("rbm.figures.fig2_lrs", [0.03], "rbm.figures.fig2_lrs", "learning-rate scan"),
+    ("device", "tpu", "device", "one of"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "named", "expected"), BAD)
+def test_bad_config_is_rejected_naming_the_key(default_config, key, value, named, expected):
+    config = copy.deepcopy(default_config)
+    _set(config, key, value)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMA)
+    message = str(error.value)
+    assert f"'{named}'" in message
+    assert expected in message
+
+
+def test_missing_key_is_named(default_config):
+    config = copy.deepcopy(default_config)
+    del config["rbm"]["training"]["updates"]
+    with pytest.raises(ConfigError, match="rbm.training.*updates"):
+        validate_config(config, SCHEMA)
+
+
+def test_settings_union_of_both_scans(default_config):
+    names = [s.name for s in rbm_settings(default_config["rbm"])]
+    assert len(names) == len(set(names)) == 10  # lr0.1_B16 belongs to both scans
+    assert "lr0.1_B16" in names and "lr0.01_B16" in names and "lr0.1_B4" in names
+
+
+def test_schedule_keeps_learning_time_fixed(default_config):
+    training = default_config["rbm"]["training"]
+    slow, fast = schedule_for(training, 0.01), schedule_for(training, 0.1)
+    assert slow.snapshots[-1] == 10 * fast.snapshots[-1]
+    assert slow.measure_from == 10 * fast.measure_from
+    assert len(slow.snapshots) == len(fast.snapshots)
+    paper = dict(training, reference_lr=None)
+    assert schedule_for(paper, 0.01).snapshots == schedule_for(paper, 0.1).snapshots
+
+
+def test_shards_and_seeds(default_config):
+    training = dict(default_config["rbm"]["training"], replicas=450, replicas_per_shard=200)
+    assert shard_sizes(training) == [200, 200, 50]
+    a, b = rbm_settings(default_config["rbm"])[:2]
+    seeds = {shard_seed(1, s, i) for s in (a, b) for i in range(3)}
+    assert len(seeds) == 6
+    assert shard_seed(1, a, 0) == shard_seed(1, a, 0)
+    assert shard_seed(1, a, 0) != shard_seed(2, a, 0)
