@@ -290,4 +290,5 @@ def rbm_claims(fits: Sequence[Mapping], summary: Sequence[Mapping], cfg: Mapping
                     setting={"lr": deviation["lr"], "batch": deviation["batch"]},
                 )
             )
-    return claims
+    skipped = tuple(cfg["claims"]["skip"])
+    return [claim for claim in claims if not claim["name"].startswith(skipped)]

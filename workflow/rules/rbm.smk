@@ -67,7 +67,7 @@ rule rbm_claims:
     conda:
         "../../envs/rmtsgd.yaml"
     params:
-        rbm=as_plain(RBM),
+        rbm={key: as_plain(RBM[key]) for key in ("analysis", "claims")},
         configfiles=[str(path) for path in workflow.configfiles],
     script:
         "../scripts/rbm_claims.py"

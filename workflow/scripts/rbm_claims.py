@@ -21,5 +21,6 @@ payload = claims_file(
     provenance(seeds=seeds, diverged_replicas=diverged),
     claims,
 )
+payload["skipped_kinds"] = rbm["claims"]["skip"]
 logging.info("%d of %d claims pass", payload["n_passed"], payload["n_claims"])
 write_json(snakemake.output.claims, payload)
