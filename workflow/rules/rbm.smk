@@ -68,6 +68,5 @@ rule rbm_claims:
         "../../envs/rmtsgd.yaml"
     params:
         rbm={key: as_plain(RBM[key]) for key in ("analysis", "claims")},
-        configfiles=[str(path) for path in workflow.configfiles],
     script:
         "../scripts/rbm_claims.py"

@@ -1,6 +1,7 @@
 """Scaling with alpha/|B| across both scans, and the RBM module's claims file."""
 
 import logging
+from pathlib import Path
 
 from rmtsgd.claims import claims_file
 from rmtsgd.io import provenance, read_json, setup_logging, write_json
@@ -17,7 +18,7 @@ seeds = {fit["setting"]["name"]: fit["provenance"]["seeds"] for fit in fits}
 diverged = {fit["setting"]["name"]: fit["replicas"]["diverged"] for fit in fits}
 payload = claims_file(
     "rbm",
-    " + ".join(snakemake.params.configfiles),
+    f"the config whose results folder is {Path(snakemake.output.claims).parents[1]}",
     provenance(seeds=seeds, diverged_replicas=diverged),
     claims,
 )
