@@ -8,6 +8,7 @@ import logging
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -107,3 +108,10 @@ def setup_logging(path: str | Path) -> None:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
         force=True,
     )
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(kind, error, traceback) -> None:
+    """Put a script's fatal traceback into its rule log too, then report it as usual."""
+    logging.getLogger("rmtsgd").critical("uncaught exception", exc_info=(kind, error, traceback))
+    sys.__excepthook__(kind, error, traceback)

@@ -4,8 +4,8 @@
 rule fig2:
     input:
         spectra=spectra_of(lr_scan_name(lr) for lr in RBM["figures"]["fig2_lrs"]),
-        closeup_spectra=spectra_of([lr_scan_name(RBM["figures"]["fig2_lr"])]),
-        closeup_fit=fits_of([lr_scan_name(RBM["figures"]["fig2_lr"])]),
+        closeup_spectra=spectra_of([lr_scan_name(RBM["figures"]["fig2_lr"])])[0],
+        closeup_fit=fits_of([lr_scan_name(RBM["figures"]["fig2_lr"])])[0],
     output:
         pdf=report(
             f"{FIG}/fig2.pdf",

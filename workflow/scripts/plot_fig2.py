@@ -12,11 +12,6 @@ setup_logging(snakemake.log[0])
 log = logging.getLogger("plot_fig2")
 
 
-def _single(value) -> str:
-    """A one-file input, whether the rule names it as a path or as a one-element list."""
-    return value if isinstance(value, str) else value[0]
-
-
 def main() -> None:
     lrs, spectra_paths = snakemake.params.lrs, list(snakemake.input.spectra)
     if len(lrs) != len(spectra_paths):
@@ -28,8 +23,8 @@ def main() -> None:
             raise ValueError(f"{path} has lr {panel['lr']}, expected {lr}")
         log.info("panel %s: %d lambda samples", path, panel["lambdas"].size)
         panels.append(panel)
-    spectrum = load_npz(_single(snakemake.input.closeup_spectra))
-    fit = read_json(_single(snakemake.input.closeup_fit))
+    spectrum = load_npz(snakemake.input.closeup_spectra)
+    fit = read_json(snakemake.input.closeup_fit)
     closeup = closeup_inputs(spectrum, fit, int(snakemake.params.pair))
     log.info("close-up: pair %s, kappa %.4f", snakemake.params.pair, closeup["kappa"])
     fig = fig2(panels, spectrum["kappa"], float(spectrum["mu2"]), closeup, snakemake.params.bins)
@@ -37,8 +32,4 @@ def main() -> None:
     log.info("wrote %s and %s", snakemake.output.pdf, snakemake.output.png)
 
 
-try:
-    main()
-except Exception:
-    log.exception("plot_fig2 failed")
-    raise
+main()
