@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
+from rmtsgd.analysis.rbm import rbm_claims, scaling_summary
 from rmtsgd.claims import claims_file
 from rmtsgd.io import provenance, read_json, setup_logging, write_json
-from rmtsgd.rbm_analysis import rbm_claims, scaling_summary
 
 setup_logging(snakemake.log[0])
 rbm = snakemake.params.rbm

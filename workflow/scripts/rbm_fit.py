@@ -2,8 +2,8 @@
 
 import logging
 
+from rmtsgd.analysis.rbm import analyse_setting
 from rmtsgd.io import load_npz, provenance, setup_logging, write_json
-from rmtsgd.rbm_analysis import analyse_setting
 
 setup_logging(snakemake.log[0])
 spectra = load_npz(snakemake.input[0])

@@ -20,9 +20,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from rmtsgd.analysis.rbm import window_samples
 from rmtsgd.coulomb import semicircle_pair_density, wigner_surmise
 from rmtsgd.plotting.style import FULL_WIDTH, NEUTRAL, PALETTE, new_figure
-from rmtsgd.rbm_analysis import window_samples
 from rmtsgd.spectra import pair_spacing, target_modes
 
 NOISE = r"\alpha/|\mathcal{B}|"
