@@ -14,7 +14,8 @@ import jsonschema
 import numpy as np
 import yaml
 
-from rmtsgd.models.rbm import lattice_kappa, snapshot_schedule
+from rmtsgd.models.rbm import lattice_kappa
+from rmtsgd.models.training import snapshot_schedule
 from rmtsgd.spectra import target_modes
 
 

@@ -11,14 +11,10 @@ chains (R, |B|, Nv), so one update is a handful of batched tensor operations wha
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,17 +42,6 @@ class PCDSettings:
     init_std: float = 0.1
 
 
-@dataclass
-class Ensemble:
-    """Weights of an ensemble at its snapshots, and which replicas diverged (and when)."""
-
-    weights: np.ndarray  # (R, S, Nv, Nh); NaN from a replica's divergence on
-    snapshots: np.ndarray  # (S,) update counts
-    diverged: np.ndarray  # (R,) bool
-    diverged_at: np.ndarray  # (R,) update at which divergence was detected, -1 if never
-    seed: int
-
-
 def lattice_kappa(n: int, m2: float) -> np.ndarray:
     """Eigenvalues kappa_n = m^2 + 2 - 2 cos(2 pi n / N) of the periodic lattice, ascending."""
     modes = np.arange(n)
@@ -67,13 +52,6 @@ def lattice_precision(n: int, m2: float) -> np.ndarray:
     """Precision matrix K = (2 + m^2) I - S - S^T of the free periodic lattice field."""
     shift = np.roll(np.eye(n), 1, axis=1)
     return (2.0 + m2) * np.eye(n) - shift - shift.T
-
-
-def pick_device(preference: str = "auto") -> torch.device:
-    """CUDA when available (or asked for), CPU otherwise."""
-    if preference == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(preference)
 
 
 class NoiseBlocks:
@@ -198,45 +176,3 @@ class PCDTrainer:
         weights = self.weights.detach().to("cpu", torch.float64).numpy().copy()
         weights[self.diverged.cpu().numpy()] = np.nan
         return weights
-
-
-def snapshot_schedule(updates: int, every: int) -> np.ndarray:
-    """Update counts at which weights are kept: every `every` updates, the last one included."""
-    if every <= 0 or every > updates:
-        raise ValueError(f"snapshot interval must be in 1..{updates} updates, got {every}")
-    steps = np.arange(every, updates + 1, every)
-    return steps if steps[-1] == updates else np.append(steps, updates)
-
-
-def train_ensemble(
-    trainer: PCDTrainer,
-    snapshots: Sequence[int],
-    check_every: int = 100,
-    progress_every: int | None = None,
-) -> Ensemble:
-    """Run the trainer up to the last snapshot, keeping weights at each snapshot.
-
-    Divergence is checked every `check_every` updates and at every snapshot; progress goes to
-    this module's logger (a rule's log file in the pipeline).
-    """
-    snapshots = np.asarray(sorted(snapshots), dtype=np.int64)
-    total = int(snapshots[-1])
-    progress_every = progress_every or max(1, total // 10)
-    kept = []
-    wanted = set(snapshots.tolist())
-    for t in range(trainer.updates_done + 1, total + 1):
-        trainer.step()
-        if t % check_every == 0 or t in wanted:
-            trainer.check_divergence()
-        if t in wanted:
-            kept.append(trainer.snapshot())
-        if t % progress_every == 0:
-            n_div = int(trainer.diverged.sum())
-            log.info("update %d/%d, diverged %d/%d", t, total, n_div, trainer.replicas)
-    return Ensemble(
-        weights=np.stack(kept, axis=1),
-        snapshots=snapshots,
-        diverged=trainer.diverged.cpu().numpy(),
-        diverged_at=trainer.diverged_at.cpu().numpy(),
-        seed=trainer.seed,
-    )

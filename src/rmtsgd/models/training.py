@@ -1,0 +1,96 @@
+"""What every batched trainer shares: the device choice, the snapshot schedule, and the loop that
+runs a trainer to its last snapshot while recording divergence.
+
+A trainer advances all networks of an ensemble at once and provides `step()`,
+`check_divergence()` (flag and freeze networks whose state is no longer finite or usable, return
+how many are new), `snapshot()` (weights as float64 numpy, NaN for flagged networks), and the
+attributes `replicas`, `updates_done`, `diverged`, `diverged_at` and `seed`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import torch
+
+log = logging.getLogger(__name__)
+
+
+class BatchedTrainer(Protocol):
+    """The interface `train_ensemble` drives (see the module docstring)."""
+
+    replicas: int
+    updates_done: int
+    seed: int
+    diverged: torch.Tensor
+    diverged_at: torch.Tensor
+
+    def step(self) -> None: ...
+
+    def check_divergence(self) -> int: ...
+
+    def snapshot(self) -> np.ndarray: ...
+
+
+@dataclass
+class Ensemble:
+    """Weights of an ensemble at its snapshots, and which replicas diverged (and when)."""
+
+    weights: np.ndarray  # (R, S, ...); NaN from a replica's divergence on
+    snapshots: np.ndarray  # (S,) update counts
+    diverged: np.ndarray  # (R,) bool
+    diverged_at: np.ndarray  # (R,) update at which divergence was detected, -1 if never
+    seed: int
+
+
+def pick_device(preference: str = "auto") -> torch.device:
+    """CUDA when available (or asked for), CPU otherwise."""
+    if preference == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(preference)
+
+
+def snapshot_schedule(updates: int, every: int) -> np.ndarray:
+    """Update counts at which weights are kept: every `every` updates, the last one included."""
+    if every <= 0 or every > updates:
+        raise ValueError(f"snapshot interval must be in 1..{updates} updates, got {every}")
+    steps = np.arange(every, updates + 1, every)
+    return steps if steps[-1] == updates else np.append(steps, updates)
+
+
+def train_ensemble(
+    trainer: BatchedTrainer,
+    snapshots: Sequence[int],
+    check_every: int = 100,
+    progress_every: int | None = None,
+) -> Ensemble:
+    """Run the trainer up to the last snapshot, keeping weights at each snapshot.
+
+    Divergence is checked every `check_every` updates and at every snapshot; progress goes to
+    this module's logger (a rule's log file in the pipeline).
+    """
+    snapshots = np.asarray(sorted(snapshots), dtype=np.int64)
+    total = int(snapshots[-1])
+    progress_every = progress_every or max(1, total // 10)
+    kept = []
+    wanted = set(snapshots.tolist())
+    for t in range(trainer.updates_done + 1, total + 1):
+        trainer.step()
+        if t % check_every == 0 or t in wanted:
+            trainer.check_divergence()
+        if t in wanted:
+            kept.append(trainer.snapshot())
+        if t % progress_every == 0:
+            n_div = int(trainer.diverged.sum())
+            log.info("update %d/%d, diverged %d/%d", t, total, n_div, trainer.replicas)
+    return Ensemble(
+        weights=np.stack(kept, axis=1),
+        snapshots=snapshots,
+        diverged=trainer.diverged.cpu().numpy(),
+        diverged_at=trainer.diverged_at.cpu().numpy(),
+        seed=trainer.seed,
+    )
