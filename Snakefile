@@ -10,6 +10,8 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/rbm.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/teacher_student.smk"
+include: "workflow/rules/external.smk"
 
 
 rule all:

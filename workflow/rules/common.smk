@@ -4,6 +4,10 @@ from pathlib import Path
 
 from rmtsgd.config import (
     as_plain,
+    case_noise,
+    derived_seed,
+    model_a_snapshot_steps,
+    model_b_settings,
     rbm_settings,
     schedule_for,
     shard_seed,
@@ -92,7 +96,12 @@ def lr_scan_name(lr):
     )
 
 
-def all_targets():
-    """Every figure (PDF and PNG) and the claims file of this config."""
+def rbm_targets():
+    """Figures (PDF and PNG) and the claims file of the RBM module."""
     figures = [f"{FIG}/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
     return figures + [f"{RES}/claims/rbm.json"]
+
+
+def all_targets():
+    """Every figure and claims file of this config, module by module."""
+    return rbm_targets() + teacher_student_targets() + external_targets()

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from rmtsgd.models.training import NoiseBlocks
+
 
 @dataclass(frozen=True)
 class GaussianRBM:
@@ -52,27 +54,6 @@ def lattice_precision(n: int, m2: float) -> np.ndarray:
     """Precision matrix K = (2 + m^2) I - S - S^T of the free periodic lattice field."""
     shift = np.roll(np.eye(n), 1, axis=1)
     return (2.0 + m2) * np.eye(n) - shift - shift.T
-
-
-class NoiseBlocks:
-    """Blocks of standard normals, one block per PCD update, drawn from one seeded generator.
-
-    Normals are drawn in `noise_dtype` and handed out in `dtype`: float32 uses torch's
-    vectorised CPU sampler, about four times its float64 rate. Buffers are reused, so a block
-    is valid until the next call.
-    """
-
-    def __init__(
-        self, size: int, generator: torch.Generator, dtype: torch.dtype, noise_dtype: torch.dtype
-    ) -> None:
-        self.generator = generator
-        self._raw = torch.empty(size, dtype=noise_dtype, device=generator.device)
-        self._out = self._raw if noise_dtype == dtype else self._raw.to(dtype)
-
-    def next(self) -> torch.Tensor:
-        """The next block of standard normals."""
-        self._raw.normal_(generator=self.generator)
-        return self._out if self._out is self._raw else self._out.copy_(self._raw)
 
 
 class PCDTrainer:
