@@ -378,6 +378,75 @@ def model_b_settings(model_b: Mapping) -> list[ScanSetting]:
     return [ScanSetting(*point, tuple(scans_)) for point, scans_ in member.items()]
 
 
+def _ts_training_spec(config: Mapping) -> dict:
+    """Training settings shared by every teacher-student job."""
+    training = config["teacher_student"]["training"]
+    return {
+        "noise_dtype": training["noise_dtype"],
+        "divergence_threshold": training["divergence_threshold"],
+        "check_every": training["divergence_check_every"],
+        "device": config["device"],
+    }
+
+
+def model_a_spec(config: Mapping, case: str) -> dict:
+    """Everything that determines the numbers of one model-A ensemble (a trainer spec)."""
+    model_a = config["teacher_student"]["model_a"]
+    entry = model_a["cases"][case]
+    return {
+        **_ts_training_spec(config),
+        "z": as_plain(entry["z"]),
+        "teacher_singular_value": model_a["teacher_singular_value"],
+        "init_std": model_a["init_std"],
+        "lr": model_a["lr"],
+        "batch": model_a["batch"],
+        "noise_std": case_noise(model_a, case),
+        "noise": "iid",
+        "per_sample": False,
+        "gradient": entry.get("gradient", model_a["gradient"]),
+        "quenched": False,
+        "steps_per_epoch": model_a["steps_per_epoch"],
+        "networks": model_a["networks"],
+        "snapshots": model_a_snapshot_steps(model_a),
+        "seed": derived_seed(config["seed"], f"ts_a_{case}"),
+    }
+
+
+def model_b_spec(config: Mapping, setting: ScanSetting) -> dict:
+    """Everything that determines the numbers of one model-B ensemble (a trainer spec)."""
+    model_b = config["teacher_student"]["model_b"]
+    spe, every = model_b["steps_per_epoch"], model_b["snapshot_every"]
+    return {
+        **_ts_training_spec(config),
+        "z": [[1.0, 0.0], [0.0, 1.0]],
+        "teacher_singular_value": model_b["teacher_singular_value"],
+        "init_std": model_b["init_std"],
+        "lr": setting.lr,
+        "batch": setting.batch,
+        "noise_std": setting.eps,
+        "noise": "goe",
+        "per_sample": True,
+        "gradient": "minibatch",
+        "quenched": model_b["quenched"],
+        "steps_per_epoch": spe,
+        "networks": model_b["networks"],
+        "snapshots": list(range(0, model_b["epochs"] * spe + 1, every * spe)),
+        "seed": derived_seed(config["seed"], f"ts_b_{setting.name}"),
+    }
+
+
+def scan_setting_meta(setting: ScanSetting) -> dict:
+    """A model-B setting as the analysis records it."""
+    return {
+        "name": setting.name,
+        "lr": setting.lr,
+        "batch": setting.batch,
+        "eps": setting.eps,
+        "noise": setting.noise,
+        "scans": list(setting.scans),
+    }
+
+
 # --------------------------------------------------------------------------- external ensembles
 
 

@@ -5,12 +5,13 @@ from pathlib import Path
 from rmtsgd.config import (
     as_plain,
     case_noise,
-    derived_seed,
-    model_a_snapshot_steps,
+    model_a_spec,
     model_b_settings,
+    model_b_spec,
     rbm_settings,
     schedule_for,
     shard_seed,
+    scan_setting_meta,
     shard_sizes,
     validate_config,
 )
@@ -22,11 +23,25 @@ FIG = config["figures"]
 RBM = config["rbm"]
 SETTINGS = {s.name: s for s in rbm_settings(RBM)}
 FIGURES = ["fig2", "fig3", "spacings"]
+TS = config["teacher_student"]
+TS_A, TS_B = TS["model_a"], TS["model_b"]
+TS_CASES = list(TS_A["cases"])
+TS_SETTINGS = {s.name: s for s in model_b_settings(TS_B)}
+TS_FIGURES = ["fig4", "fig5", "ts_scans"]
+EXTERNAL = config["external"]
+
+
+def alternatives(names):
+    """A wildcard pattern matching exactly these names (nothing when there are none)."""
+    return "|".join(re.escape(name) for name in names) or "(?!)"
 
 
 wildcard_constraints:
-    setting="|".join(re.escape(name) for name in SETTINGS),
+    setting=alternatives(SETTINGS),
     shard=r"\d+",
+    case=alternatives(TS_CASES),
+    ts_setting=alternatives(TS_SETTINGS),
+    name=alternatives(EXTERNAL),
 
 
 def scans_of(setting):
@@ -100,6 +115,33 @@ def rbm_targets():
     """Figures (PDF and PNG) and the claims file of the RBM module."""
     figures = [f"{FIG}/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
     return figures + [f"{RES}/claims/rbm.json"]
+
+
+def ts_a_files(kind, cases):
+    """Model-A artifacts of some cases: ensembles, spectra (.npz) or fits (.json)."""
+    ext = "json" if kind == "fits" else "npz"
+    return [f"{RES}/teacher_student/model_a/{kind}/{case}.{ext}" for case in cases]
+
+
+def ts_b_fits():
+    return [f"{RES}/teacher_student/model_b/fits/{name}.json" for name in TS_SETTINGS]
+
+
+def teacher_student_targets():
+    """Figures (PDF and PNG) and the claims file of the teacher-student module."""
+    figures = [f"{FIG}/{name}.{ext}" for name in TS_FIGURES for ext in ("pdf", "png")]
+    return figures + [f"{RES}/claims/teacher_student.json"]
+
+
+def external_targets():
+    """Per external entry its report and figure, and the claims of all (nothing if none)."""
+    if not EXTERNAL:
+        return []
+    files = [f"{RES}/external/{name}.json" for name in EXTERNAL]
+    files += [
+        f"{FIG}/external_{name}.{ext}" for name in EXTERNAL for ext in ("pdf", "png")
+    ]
+    return files + [f"{RES}/claims/external.json"]
 
 
 def all_targets():

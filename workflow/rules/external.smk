@@ -1,20 +1,4 @@
 # Weight ensembles from elsewhere (config key `external`), analysed like the pipeline's own.
-EXTERNAL = config["external"]
-
-
-wildcard_constraints:
-    name="|".join(re.escape(name) for name in EXTERNAL) or "(?!)",
-
-
-def external_targets():
-    """Per entry its report and figure, and the claims of all entries (nothing if none)."""
-    if not EXTERNAL:
-        return []
-    files = [f"{RES}/external/{name}.json" for name in EXTERNAL]
-    files += [f"{FIG}/external_{name}.{ext}" for name in EXTERNAL for ext in ("pdf", "png")]
-    return files + [f"{RES}/claims/external.json"]
-
-
 rule external:
     input:
         external_targets(),

@@ -99,7 +99,10 @@ def train_ensemble(
     total = int(snapshots[-1])
     progress_every = progress_every or max(1, total // 10)
     wanted = set(snapshots.tolist())
-    kept = [trainer.snapshot()] if trainer.updates_done in wanted else []
+    kept = []
+    if trainer.updates_done in wanted:
+        trainer.check_divergence()
+        kept.append(trainer.snapshot())
     for t in range(trainer.updates_done + 1, total + 1):
         trainer.step()
         if t % check_every == 0 or t in wanted:
