@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 RULES = {
     "within": "|value - reference| <= tolerance + z * error and error <= max_error",
     "at_most": "value + z * error <= tolerance",
@@ -63,6 +65,31 @@ def make_claim(
         "setting": dict(setting or {}),
         "pass": bool(passed),
     }
+
+
+def ratio_with_error(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, float]:
+    """a/b of two {value, error} quantities, the relative errors added in quadrature."""
+    ratio = a["value"] / b["value"]
+    return ratio, abs(ratio) * float(np.hypot(a["error"] / a["value"], b["error"] / b["value"]))
+
+
+def stationarity_claim(
+    name: str, stationarity: Mapping, tolerance: Mapping[str, float], setting: Mapping
+) -> dict:
+    """The window is stationary: the largest change of a fitted moment between its two halves,
+    in jackknife errors (`rmtsgd.fits.analyse_modes`), is at most the tolerance."""
+    return make_claim(
+        name,
+        "fitted centres and widths agree between the two halves of the measurement window "
+        "(largest |change| in jackknife errors over all modes)",
+        stationarity["max_abs_z"],
+        0.0,
+        0.0,
+        tolerance,
+        0.0,
+        rule="at_most",
+        setting=setting,
+    )
 
 
 def claims_file(module: str, config: str, provenance: Mapping, claims: list[dict]) -> dict:

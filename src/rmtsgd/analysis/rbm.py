@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from rmtsgd.claims import make_claim
+from rmtsgd.claims import make_claim, ratio_with_error, stationarity_claim
 from rmtsgd.coulomb import SEMICIRCLE_U4
 from rmtsgd.fits import analyse_modes, weighted_line
 from rmtsgd.spectra import target_modes, window_samples
@@ -119,17 +119,8 @@ def rbm_claims(fits: Sequence[Mapping], summary: Sequence[Mapping], cfg: Mapping
         setting = _setting_of(fit)
         tag = fit["setting"]["name"]
         claims.append(
-            make_claim(
-                f"stationary_{tag}",
-                "fitted centres and widths agree between the two halves of the measurement "
-                "window (largest |change| in jackknife errors over all modes)",
-                fit["stationarity"]["max_abs_z"],
-                0.0,
-                0.0,
-                tol["stationarity"],
-                0.0,
-                rule="at_most",
-                setting=setting,
+            stationarity_claim(
+                f"stationary_{tag}", fit["stationarity"], tol["stationarity"], setting
             )
         )
         if fit["setting"]["lr"] / fit["setting"]["batch"] > max_noise:
@@ -179,10 +170,7 @@ def rbm_claims(fits: Sequence[Mapping], summary: Sequence[Mapping], cfg: Mapping
         kappa = f"kappa={entry['kappa']:.3f}"
         expo, limit = entry["width_exponent"], entry["centre_ratio_limit"]
         lr_slope, b_slope = entry["slope_lr"], entry["slope_batch"]
-        ratio = lr_slope["value"] / b_slope["value"]
-        ratio_err = ratio * np.hypot(
-            lr_slope["error"] / lr_slope["value"], b_slope["error"] / b_slope["value"]
-        )
+        ratio, ratio_err = ratio_with_error(lr_slope, b_slope)
         range_ = {"max_noise": cfg["analysis"]["scaling_max_noise"]}
         claims += [
             make_claim(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import optimize
 
-from rmtsgd.claims import make_claim
+from rmtsgd.claims import make_claim, ratio_with_error, stationarity_claim
 from rmtsgd.coulomb import SEMICIRCLE_U4
 from rmtsgd.fits import (
     TwoSpeciesFit,
@@ -217,12 +217,6 @@ def is_isotropic(ztz: np.ndarray) -> bool:
     return bool(np.allclose(ztz, ztz[0, 0] * np.eye(len(ztz)), rtol=1e-9, atol=1e-12))
 
 
-def _ratio(a: Mapping, b: Mapping) -> tuple[float, float]:
-    """a/b with its error from the two relative errors (jackknife errors, added in quadrature)."""
-    ratio = a["value"] / b["value"]
-    return ratio, abs(ratio) * float(np.hypot(a["error"] / a["value"], b["error"] / b["value"]))
-
-
 def _rate_claims(fit: Mapping, tol: Mapping, z: float) -> list[dict]:
     """Seed 002 Fig 4: rates ordered like (U^T Z^T Z U)_ii, or equal for Z^T Z ~ I."""
     case, setting = fit["case"], {"case": fit["case"], "noise_std": fit["noise_std"]}
@@ -245,7 +239,7 @@ def _rate_claims(fit: Mapping, tol: Mapping, z: float) -> list[dict]:
     ]
     if not is_isotropic(fit["ztz"]):
         fast, slow = sorted(modes, key=lambda m: -m["projected_ztz"]["value"])
-        ratio, error = _ratio(slow["rate"], fast["rate"])
+        ratio, error = ratio_with_error(slow["rate"], fast["rate"])
         claims.append(
             make_claim(
                 f"rate_order_{case}",
@@ -262,7 +256,7 @@ def _rate_claims(fit: Mapping, tol: Mapping, z: float) -> list[dict]:
             )
         )
         return claims
-    ratio, error = _ratio(modes[0]["rate"], modes[1]["rate"])
+    ratio, error = ratio_with_error(modes[0]["rate"], modes[1]["rate"])
     if fit["noise_std"] == 0:
         claims.append(
             make_claim(
@@ -304,17 +298,8 @@ def _stationary_claims(fit: Mapping, tol: Mapping, z: float) -> list[dict]:
     two_species = not is_isotropic(fit["ztz"])
     aic, ratio = table["delta_aic"], table["sigma_m_ratio"]
     claims = [
-        make_claim(
-            f"stationary_{case}",
-            "fitted moments agree between the two halves of the measurement window (largest "
-            "|change| in jackknife errors)",
-            stationary["stationarity"]["max_abs_z"],
-            0.0,
-            0.0,
-            tol["stationarity"],
-            0.0,
-            rule="at_most",
-            setting=setting,
+        stationarity_claim(
+            f"stationary_{case}", stationary["stationarity"], tol["stationarity"], setting
         ),
         surmise_claim(f"wigner_surmise_{case}", stationary["surmise"], tol, setting),
     ]
@@ -442,17 +427,8 @@ def _scan_claims(
         tag = fit["setting"]["name"]
         inside = fit["setting"]["noise"] <= max_noise
         claims.append(
-            make_claim(
-                f"stationary_{tag}",
-                "fitted moments agree between the two halves of the measurement window (largest "
-                "|change| in jackknife errors)",
-                fit["stationarity"]["max_abs_z"],
-                0.0,
-                0.0,
-                tol["stationarity"],
-                0.0,
-                rule="at_most",
-                setting=setting,
+            stationarity_claim(
+                f"stationary_{tag}", fit["stationarity"], tol["stationarity"], setting
             )
         )
         claims += [
@@ -483,7 +459,7 @@ def _scan_claims(
     reference = scans["eps"]["slope_spacing"]
     range_ = {"max_lr": summary["max_lr"]}
     for scan in ("batch", "lr"):
-        ratio, error = _ratio(scans[scan]["slope_spacing"], reference)
+        ratio, error = ratio_with_error(scans[scan]["slope_spacing"], reference)
         claims.append(
             make_claim(
                 f"slope_ratio_{scan}_eps",
@@ -498,7 +474,7 @@ def _scan_claims(
             )
         )
     for scan, entry in scans.items():
-        ratio, error = _ratio(entry["slope_spacing"], entry["slope_sqrt_pi_sigma"])
+        ratio, error = ratio_with_error(entry["slope_spacing"], entry["slope_sqrt_pi_sigma"])
         claims.append(
             make_claim(
                 f"slope_spacing_over_width_{scan}",

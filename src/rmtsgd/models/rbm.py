@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rmtsgd.models.training import NoiseBlocks
+from rmtsgd.models.training import NoiseBlocks, starting_weights
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ class PCDTrainer:
         self.rbm, self.pcd, self.replicas, self.seed = rbm, pcd, replicas, seed
         self.device, self.dtype = torch.device(device), dtype
         generator = torch.Generator(device=self.device).manual_seed(seed)
-        self.weights = self._initial_weights(initial_weights, generator)
+        self.weights = starting_weights(
+            initial_weights, (replicas, rbm.nv, rbm.nh), pcd.init_std, generator, dtype
+        )
         self.data_corr = torch.as_tensor(
             np.linalg.inv(lattice_precision(rbm.nv, rbm.m2)), dtype=dtype, device=self.device
         )
@@ -91,17 +93,6 @@ class PCDTrainer:
         self.diverged = torch.zeros(replicas, dtype=torch.bool, device=self.device)
         self.diverged_at = torch.full((replicas,), -1, dtype=torch.long, device=self.device)
         self.updates_done = 0
-
-    def _initial_weights(
-        self, initial: torch.Tensor | None, generator: torch.Generator
-    ) -> torch.Tensor:
-        shape = (self.replicas, self.rbm.nv, self.rbm.nh)
-        if initial is not None:
-            if tuple(initial.shape) != shape:
-                raise ValueError(f"initial_weights must have shape {shape}, got {initial.shape}")
-            return initial.to(device=self.device, dtype=self.dtype).clone()
-        weights = torch.empty(shape, dtype=self.dtype, device=self.device)
-        return weights.normal_(0.0, self.pcd.init_std, generator=generator)
 
     def step(self) -> None:
         """One PCD update of every replica."""

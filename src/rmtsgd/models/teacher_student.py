@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rmtsgd.models.training import NoiseBlocks
+from rmtsgd.models.training import NoiseBlocks, starting_weights
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,9 @@ class TeacherStudentTrainer:
         self.ztz = None if torch.equal(ztz, torch.eye(len(ztz), **as_tensor)) else ztz
         self.teacher = torch.as_tensor(net.teacher, **as_tensor)
         self.shape = tuple(net.teacher.shape)
-        self.weights = self._initial_weights(initial_weights)
+        self.weights = starting_weights(
+            initial_weights, (replicas, *self.shape), net.init_std, self.generator
+        )
         dim = self.shape[1]
         self._n_lower = replicas * dim * (dim - 1) // 2 if sgd.gradient == "minibatch" else 0
         block = self._n_lower + replicas * self.shape[0] * dim
@@ -151,15 +153,6 @@ class TeacherStudentTrainer:
         self.diverged_at = torch.full((replicas,), -1, dtype=torch.long, device=self.device)
         self.updates_done = 0
         self._epoch_draws = self._draw_epoch() if sgd.quenched else None
-
-    def _initial_weights(self, initial: torch.Tensor | None) -> torch.Tensor:
-        shape = (self.replicas, *self.shape)
-        if initial is not None:
-            if tuple(initial.shape) != shape:
-                raise ValueError(f"initial_weights must have shape {shape}, got {initial.shape}")
-            return initial.to(device=self.device, dtype=torch.float64).clone()
-        weights = torch.empty(shape, dtype=torch.float64, device=self.device)
-        return weights.normal_(0.0, self.net.init_std, generator=self.generator)
 
     def draw(self) -> tuple[torch.Tensor | None, torch.Tensor]:
         """Batch covariance C (None for the expected gradient) and noise xi of one update.

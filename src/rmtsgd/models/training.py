@@ -75,6 +75,22 @@ class NoiseBlocks:
         return self._out if self._out is self._raw else self._out.copy_(self._raw)
 
 
+def starting_weights(
+    initial: torch.Tensor | None,
+    shape: tuple[int, ...],
+    std: float,
+    generator: torch.Generator,
+    dtype: torch.dtype = torch.float64,
+) -> torch.Tensor:
+    """A copy of `initial` (checked against `shape`), or N(0, std^2) draws from `generator`."""
+    if initial is not None:
+        if tuple(initial.shape) != tuple(shape):
+            raise ValueError(f"initial_weights must have shape {shape}, got {tuple(initial.shape)}")
+        return initial.to(device=generator.device, dtype=dtype).clone()
+    weights = torch.empty(shape, dtype=dtype, device=generator.device)
+    return weights.normal_(0.0, std, generator=generator)
+
+
 def snapshot_schedule(updates: int, every: int) -> np.ndarray:
     """Update counts at which weights are kept: every `every` updates, the last one included."""
     if every <= 0 or every > updates:
