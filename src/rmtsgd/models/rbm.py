@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from rmtsgd.progress import Progress
+
 log = logging.getLogger(__name__)
 
 
@@ -212,16 +214,22 @@ def train_ensemble(
     trainer: PCDTrainer,
     snapshots: Sequence[int],
     check_every: int = 100,
-    progress_every: int | None = None,
+    progress_seconds: float = 30.0,
 ) -> Ensemble:
     """Run the trainer up to the last snapshot, keeping weights at each snapshot.
 
-    Divergence is checked every `check_every` updates and at every snapshot; progress goes to
-    this module's logger (a rule's log file in the pipeline).
+    Divergence is checked every `check_every` updates and at every snapshot; progress (updates
+    done, rate, time left, replicas diverged) goes to this module's logger every
+    `progress_seconds` and every tenth of the run (a rule's log file in the pipeline).
     """
     snapshots = np.asarray(sorted(snapshots), dtype=np.int64)
     total = int(snapshots[-1])
-    progress_every = progress_every or max(1, total // 10)
+    progress = Progress(total, log, every_seconds=progress_seconds)
+    progress.update(trainer.updates_done)
+
+    def diverged() -> str:  # called only when a progress line is due (a device sync on GPU)
+        return f"diverged {int(trainer.diverged.sum())}/{trainer.replicas}"
+
     kept = []
     wanted = set(snapshots.tolist())
     for t in range(trainer.updates_done + 1, total + 1):
@@ -230,9 +238,7 @@ def train_ensemble(
             trainer.check_divergence()
         if t in wanted:
             kept.append(trainer.snapshot())
-        if t % progress_every == 0:
-            n_div = int(trainer.diverged.sum())
-            log.info("update %d/%d, diverged %d/%d", t, total, n_div, trainer.replicas)
+        progress.update(t, diverged)
     return Ensemble(
         weights=np.stack(kept, axis=1),
         snapshots=snapshots,
