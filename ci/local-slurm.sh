@@ -7,7 +7,9 @@
 #
 # Everything (munge key, slurm.conf, spool, logs, pid files) lives under $RMTSGD_SLURM_DIR
 # (default /tmp/rmtsgd-slurm); nothing under /etc is changed. Commands find the cluster through
-# SLURM_CONF: eval "$(ci/local-slurm.sh env)". `up` on a running cluster and `down` on a
+# SLURM_CONF: eval "$(ci/local-slurm.sh env)". Snakemake's job step drops every SLURM_*
+# variable before its srun (a real cluster keeps slurm.conf in /etc/slurm), so `env` also puts
+# an srun wrapper that sets SLURM_CONF first on PATH. `up` on a running cluster and `down` on a
 # stopped one do nothing. Without slurmdbd there is no sacct data: the profile queries job
 # states with squeue, which sees finished jobs for MinJobAge seconds (set below).
 set -euo pipefail
@@ -75,6 +77,17 @@ PartitionName=local Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 
+write_srun_wrapper() {
+    local srun
+    srun=$(PATH="${PATH//$STATE\/bin:/}" command -v srun) # the real one, not this wrapper
+    mkdir -p "$STATE/bin"
+    cat >"$STATE/bin/srun" <<WRAPPER
+#!/bin/sh
+SLURM_CONF="$CONF" exec "$srun" "\$@"
+WRAPPER
+    chmod 755 "$STATE/bin/srun"
+}
+
 start_munge() {
     mkdir -p "$STATE/munge"
     chmod 700 "$STATE/munge"
@@ -108,6 +121,7 @@ up() {
     down # a partly started cluster is started afresh
     mkdir -p "$STATE/log" "$STATE/slurmctld" "$STATE/slurmd"
     write_conf
+    write_srun_wrapper
     start_munge
     SLURM_CONF="$CONF" slurmctld -i
     SLURM_CONF="$CONF" slurmd -N "$NODE"
@@ -132,7 +146,7 @@ down() {
 case "${1:-}" in
     up) up ;;
     down) down ;;
-    env) echo "export SLURM_CONF=$CONF" ;;
+    env) printf 'export SLURM_CONF=%s\nexport PATH=%s:$PATH\n' "$CONF" "$STATE/bin" ;;
     *)
         echo "usage: $0 up|down|env" >&2
         exit 2
