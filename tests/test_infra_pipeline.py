@@ -227,7 +227,7 @@ def test_slurm_profile_without_slurm_stops_at_once(tmp_path):
     """No sbatch on PATH: the run stops before any job with a message, not after time-outs."""
     bare = tmp_path / "bin"
     bare.mkdir()
-    for tool in ("bash", "sh", "git", "uname"):  # what snakemake itself calls
+    for tool in ("bash", "sh", "git", "uname", "which"):  # what snakemake itself calls
         if shutil.which(tool):
             (bare / tool).symlink_to(shutil.which(tool))
     env = {**os.environ, "PATH": f"{BIN}:{bare}"}

@@ -14,7 +14,12 @@ import jsonschema
 import numpy as np
 import yaml
 
-from rmtsgd.models.rbm import lattice_kappa, snapshot_schedule
+from rmtsgd.models.rbm import (
+    GaussianRBM,
+    lattice_kappa,
+    normals_per_replica_update,
+    snapshot_schedule,
+)
 from rmtsgd.spectra import target_modes
 
 
@@ -212,6 +217,15 @@ def shard_sizes(training: Mapping) -> list[int]:
     """Replicas of each training shard."""
     total, per = training["replicas"], training["replicas_per_shard"]
     return [min(per, total - start) for start in range(0, total, per)]
+
+
+def training_normals(rbm: Mapping, setting: Setting, replicas: int) -> int:
+    """Gaussian normals a training shard of `replicas` replicas draws: its cost, as PCD is
+    bound by drawing them (benchmarks/README.md)."""
+    network = GaussianRBM(nv=rbm["model"]["nv"], nh=rbm["model"]["nh"])
+    updates = schedule_for(rbm["training"], setting.lr).snapshots[-1]
+    per_update = normals_per_replica_update(network, setting.batch, rbm["training"]["k"])
+    return replicas * updates * per_update
 
 
 def shard_seed(base_seed: int, setting: Setting, shard: int) -> int:

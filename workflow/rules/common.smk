@@ -110,6 +110,7 @@ import sys
 from snakemake.exceptions import WorkflowError
 
 from rmtsgd.codehash import code_hash
+from rmtsgd.config import training_normals
 
 MODULES = {}  # name -> title (its report category); filled by register_module
 
@@ -124,6 +125,13 @@ def report_targets():
     """The claims manifest, one claims table per module and the report's landing summary."""
     tables = [f"{RES}/report/claims_{name}.html" for name in MODULES]
     return [f"{RES}/claims/manifest.json", f"{RES}/report/summary.rst"] + tables
+
+
+def claim_settings(module):
+    """The config a module's claims come from, for its claims table: seed, device and the
+    module's section without its `figures` key (restyling a figure reruns only the figure)."""
+    section = {k: v for k, v in config[module].items() if k != "figures"}
+    return {"seed": config["seed"], "device": config["device"], module: as_plain(section)}
 
 
 def library_code(script):
@@ -217,18 +225,15 @@ onstart:
 # 1.5-1.8e8 per CPU second here (1e8 below: slower cluster cores); analysis jobs take seconds.
 RBM_BASE_MB = 300
 RBM_NORMALS_PER_CPU_S = 1.0e8
-RBM_ANALYSIS_CPU_S = 120  # spectra, fits, claims, figures: an upper bound at every scale
+# spectra, fits, claims, figures: an upper bound at every scale
+RBM_ANALYSIS_CPU_S = 120
 
 
 def rbm_train_cpu_s(wildcards):
     """CPU seconds of one training shard (one thread)."""
-    setting, training = SETTINGS[wildcards.setting], RBM["training"]
-    model = RBM["model"]
-    replicas = shard_sizes(training)[int(wildcards.shard)]
-    updates = schedule_for(training, setting.lr).snapshots[-1]
-    k = training["k"]
-    normals = setting.batch * ((k + 1) * model["nh"] + k * model["nv"])
-    return replicas * updates * normals / RBM_NORMALS_PER_CPU_S
+    replicas = shard_sizes(RBM["training"])[int(wildcards.shard)]
+    normals = training_normals(RBM, SETTINGS[wildcards.setting], replicas)
+    return normals / RBM_NORMALS_PER_CPU_S
 
 
 def rbm_weights_mb(replicas, lr):

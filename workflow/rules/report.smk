@@ -42,11 +42,7 @@ rule claims_table:
         runtime=runtime(10),
     params:
         title=lambda wildcards: MODULES[wildcards.module],
-        settings=lambda wildcards: {
-            "seed": config["seed"],
-            "device": config["device"],
-            wildcards.module: as_plain(config[wildcards.module]),
-        },
+        settings=lambda wildcards: claim_settings(wildcards.module),
         code=library_code("claims_table.py"),
     script:
         "../scripts/claims_table.py"

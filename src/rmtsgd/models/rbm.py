@@ -202,6 +202,11 @@ class PCDTrainer:
         return weights
 
 
+def normals_per_replica_update(rbm: GaussianRBM, batch: int, k: int) -> int:
+    """Normals one PCD update of one replica draws: (k+1)|B|Nh hidden plus k|B|Nv visible."""
+    return (k + 1) * batch * rbm.nh + k * batch * rbm.nv
+
+
 def snapshot_schedule(updates: int, every: int) -> np.ndarray:
     """Update counts at which weights are kept: every `every` updates, the last one included."""
     if every <= 0 or every > updates:
