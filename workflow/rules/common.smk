@@ -127,11 +127,11 @@ def report_targets():
     return [f"{RES}/claims/manifest.json", f"{RES}/report/summary.rst"] + tables
 
 
-def claim_settings(module):
-    """The config a module's claims come from, for its claims table: seed, device and the
-    module's section without its `figures` key (restyling a figure reruns only the figure)."""
-    section = {k: v for k, v in config[module].items() if k != "figures"}
-    return {"seed": config["seed"], "device": config["device"], module: as_plain(section)}
+def claim_settings(name):
+    """What a module's claims come from, for its claims table: seed, device and the module's
+    config section less its `figures` key (so restyling reruns only the figure)."""
+    section = {key: value for key, value in config[name].items() if key != "figures"}
+    return {"seed": config["seed"], "device": config["device"], name: as_plain(section)}
 
 
 def library_code(script):
