@@ -3,7 +3,8 @@
 #
 #   ci/local-slurm.sh up     install slurmctld, slurmd and munge from Debian if missing, start them
 #   ci/local-slurm.sh down   stop the daemons this script started, remove their state
-#   ci/local-slurm.sh env    print the line that points SLURM commands at this cluster
+#   ci/local-slurm.sh env    print the lines that point SLURM commands at this cluster
+#   ci/local-slurm.sh status exit 0 if the cluster is running
 #
 # Everything (munge key, slurm.conf, spool, logs, pid files) lives under $RMTSGD_SLURM_DIR
 # (default /tmp/rmtsgd-slurm); nothing under /etc is changed. Commands find the cluster through
@@ -112,9 +113,11 @@ wait_for_node() {
     return 1
 }
 
+running() { pid_alive munged && pid_alive slurmctld && pid_alive slurmd; }
+
 up() {
     install_packages
-    if pid_alive munged && pid_alive slurmctld && pid_alive slurmd; then
+    if running; then
         log "already running (state in $STATE)"
         return
     fi
@@ -146,9 +149,10 @@ down() {
 case "${1:-}" in
     up) up ;;
     down) down ;;
+    status) running ;;
     env) printf 'export SLURM_CONF=%s\nexport PATH=%s:$PATH\n' "$CONF" "$STATE/bin" ;;
     *)
-        echo "usage: $0 up|down|env" >&2
+        echo "usage: $0 up|down|env|status" >&2
         exit 2
         ;;
 esac
