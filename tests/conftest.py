@@ -30,3 +30,13 @@ def smoke_results() -> Path:
     if result.returncode != 0:
         raise AssertionError(f"smoke run failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return ROOT / "results/smoke"
+
+
+def job_counts(dry_run_output: str) -> dict[str, int]:
+    """Jobs per rule in the output of `snakemake -n --quiet rules` (the target rule left out)."""
+    counts = {}
+    for line in dry_run_output.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "all"):
+            counts[parts[0]] = int(parts[1])
+    return counts

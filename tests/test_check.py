@@ -34,6 +34,14 @@ def results(tmp_path) -> Path:
     return folder
 
 
+def doctor(results: Path, module: str, index: int, **changes) -> None:
+    """Change fields of one claim in a module's claims file."""
+    path = results / f"claims/{module}.json"
+    payload = json.loads(path.read_text())
+    payload["claims"][index].update(changes)
+    path.write_text(json.dumps(payload))
+
+
 def check(folder: Path, capsys) -> tuple[int, str]:
     status = main(["check", str(folder)])
     return status, capsys.readouterr().out
@@ -48,10 +56,7 @@ def test_passing_results(results, capsys):
 
 
 def test_doctored_value_fails_and_is_named(results, capsys):
-    path = results / "claims/toy.json"
-    payload = json.loads(path.read_text())
-    payload["claims"][0]["value"] = -0.25  # far from the reference; "pass" still says true
-    path.write_text(json.dumps(payload))
+    doctor(results, "toy", 0, value=-0.25)  # far from the reference; "pass" still says true
     status, out = check(results, capsys)
     assert status == 1
     assert "Toy (toy): 1/2 claims pass" in out
@@ -61,11 +66,7 @@ def test_doctored_value_fails_and_is_named(results, capsys):
 
 
 def test_recorded_failure_fails(results, capsys):
-    path = results / "claims/rbm.json"
-    payload = json.loads(path.read_text())
-    payload["claims"][1]["value"] = 0.2  # KS distance above the tolerance
-    payload["claims"][1]["pass"] = False
-    path.write_text(json.dumps(payload))
+    doctor(results, "rbm", 1, value=0.2, **{"pass": False})  # KS distance above tolerance
     status, out = check(results, capsys)
     assert status == 1
     assert "FAIL ks_pair1: 0.2 +- 0.004 vs reference 0 (tolerance 0.03" in out

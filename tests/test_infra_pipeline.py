@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, job_counts
 
 pytestmark = pytest.mark.pipeline
 
@@ -145,13 +145,7 @@ def test_check_passes_on_smoke_results(smoke_results):
 
 
 def dry_run_jobs(cwd: Path, env: dict) -> dict[str, int]:
-    out = snakemake("-n", "--quiet", "rules", *SMOKE, cwd=cwd, env=env).stdout
-    counts = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "all"):
-            counts[parts[0]] = int(parts[1])
-    return counts
+    return job_counts(snakemake("-n", "--quiet", "rules", *SMOKE, cwd=cwd, env=env).stdout)
 
 
 def test_library_edits_rerun_exactly_what_imports_them(smoke_results, tmp_path):
@@ -238,3 +232,18 @@ def test_slurm_profile_without_slurm_stops_at_once(tmp_path):
     out = result.stdout + result.stderr
     assert "this machine has no SLURM: sbatch/sinfo are not on PATH" in out
     assert "submitted" not in out and not (tmp_path / "res").exists()
+
+
+def test_every_job_declares_resources_and_gpu_training_asks_for_a_gpu(tmp_path):
+    """A dry run at device: cuda: each job states threads, memory and run time for SLURM, and
+    training (only training) requests a GPU, which the SLURM plugin passes as --gpus=1."""
+    args = overlay(tmp_path, results=str(tmp_path / "res"), device="cuda")
+    out = snakemake("-n", "--forceall", *args).stdout
+    jobs = re.findall(r"^(?:local)?rule (\w+):$((?:\n    .*)*)", out, re.M)
+    assert {rule for rule, _ in jobs} >= {"rbm_train", "rbm_fit", "fig2", "claims_table"}
+    for rule, block in jobs:
+        if rule == "all":
+            continue
+        resources = re.search(r"resources: (.*)", block).group(1)
+        assert re.search(r"\bmem_mb=\d+", resources) and re.search(r"runtime=\d+", resources)
+        assert ("gpu=1" in resources) == (rule == "rbm_train"), (rule, resources)
