@@ -15,7 +15,7 @@ _STYLE = """
 body { font-family: sans-serif; font-size: 14px; margin: 1em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
-td.statement { min-width: 24em; }
+td.statement { min-width: 14em; }
 th { background: #f0f0f0; }
 td.num { text-align: right; font-family: monospace; white-space: nowrap; }
 tr.fail td { background: #fde2e1; }
@@ -39,7 +39,7 @@ def _claim_row(claim: Mapping) -> str:
         f'<td class="statement">{html.escape(str(claim.get("statement", "")))}</td>',
         f'<td class="num">{_num(claim["value"])} &plusmn; {_num(claim["error"])}</td>',
         f'<td class="num">{_num(claim["reference"])}</td>',
-        f'<td class="num">{tolerance}</td>',
+        f"<td>{tolerance}</td>",
         f"<td>{html.escape(str(claim.get('rule', 'within')))}</td>",
         f'<td class="pass">{"pass" if ok else "FAIL"}</td>',
     ]
