@@ -12,6 +12,10 @@ include: "workflow/rules/rbm.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/teacher_student.smk"
 include: "workflow/rules/external.smk"
+include: "workflow/rules/report.smk"
+
+
+report: "workflow/report/workflow.rst"
 
 
 rule all:

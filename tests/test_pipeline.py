@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, job_counts
 
 BIN = Path(sys.executable).parent
 SMOKE = ["--configfile", "config/smoke.yaml"]
@@ -29,13 +29,7 @@ def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def dry_run_jobs(*args: str) -> dict[str, int]:
     """Job counts per rule of a dry run."""
-    out = snakemake("-n", "--quiet", "rules", *args).stdout
-    counts = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "all"):
-            counts[parts[0]] = int(parts[1])
-    return counts
+    return job_counts(snakemake("-n", "--quiet", "rules", *args).stdout)
 
 
 @pytest.fixture(scope="module")

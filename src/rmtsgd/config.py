@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from rmtsgd.analysis.external import EnsembleFileError, inspect_ensemble
-from rmtsgd.models.rbm import lattice_kappa
+from rmtsgd.models.rbm import GaussianRBM, lattice_kappa, normals_per_replica_update
 from rmtsgd.models.training import snapshot_schedule
 from rmtsgd.spectra import target_modes
 
@@ -218,6 +218,15 @@ def shard_sizes(training: Mapping) -> list[int]:
     """Replicas of each training shard."""
     total, per = training["replicas"], training["replicas_per_shard"]
     return [min(per, total - start) for start in range(0, total, per)]
+
+
+def training_normals(rbm: Mapping, setting: Setting, replicas: int) -> int:
+    """Gaussian normals a training shard of `replicas` replicas draws: its cost, as PCD is
+    bound by drawing them (benchmarks/README.md)."""
+    network = GaussianRBM(nv=rbm["model"]["nv"], nh=rbm["model"]["nh"])
+    updates = schedule_for(rbm["training"], setting.lr).snapshots[-1]
+    per_update = normals_per_replica_update(network, setting.batch, rbm["training"]["k"])
+    return replicas * updates * per_update
 
 
 def derived_seed(base_seed: int, name: str, index: int = 0) -> int:

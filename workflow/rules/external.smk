@@ -1,4 +1,10 @@
 # Weight ensembles from elsewhere (config key `external`), analysed like the pipeline's own.
+
+if EXTERNAL:
+
+    register_module("external", "External ensembles")
+
+
 rule external:
     input:
         external_targets(),
@@ -14,7 +20,12 @@ rule external_fit:
         f"{RES}/logs/external_fit/{{name}}.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(external_mb),
+        runtime=runtime(TS_JOB_CPU_S),
     params:
+        code=library_code("external_fit.py"),
         name=lambda wc: wc.name,
         snapshot=lambda wc: EXTERNAL[wc.name].get("snapshot", -1),
         blocks=TS["analysis"]["jackknife_blocks"],
@@ -28,17 +39,22 @@ rule external_figure:
         report=f"{RES}/external/{{name}}.json",
         values=f"{RES}/external/{{name}}.npz",
     output:
-        pdf=report(
-            f"{FIG}/external_{{name}}.pdf",
+        pdf=f"{FIG}/external_{{name}}.pdf",
+        png=report(
+            f"{FIG}/external_{{name}}.png",
             caption="../report/external.rst",
             category="External ensembles",
         ),
-        png=f"{FIG}/external_{{name}}.png",
     log:
         f"{RES}/logs/figures/external_{{name}}.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
     params:
+        code=library_code("plot_external.py"),
         bins=TS["figures"]["bins"],
     script:
         "../scripts/plot_external.py"
@@ -53,7 +69,12 @@ rule external_claims:
         f"{RES}/logs/external_claims.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
     params:
+        code=library_code("external_claims.py"),
         names=list(EXTERNAL),
         claims=as_plain(TS["claims"]),
     script:

@@ -17,6 +17,8 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from rmtsgd.progress import Progress
+
 log = logging.getLogger(__name__)
 
 
@@ -103,17 +105,24 @@ def train_ensemble(
     trainer: BatchedTrainer,
     snapshots: Sequence[int],
     check_every: int = 100,
-    progress_every: int | None = None,
+    progress_seconds: float = 30.0,
 ) -> Ensemble:
     """Run the trainer up to the last snapshot, keeping weights at each snapshot.
 
     A snapshot at the trainer's current update count (0 for a new trainer: the initial weights)
     is taken before the first update. Divergence is checked every `check_every` updates and at
-    every snapshot; progress goes to this module's logger (a rule's log file in the pipeline).
+    every snapshot; progress (updates done, rate, time left, replicas diverged) goes to this
+    module's logger every `progress_seconds` and every tenth of the run (a rule's log file in
+    the pipeline).
     """
     snapshots = np.asarray(sorted(snapshots), dtype=np.int64)
     total = int(snapshots[-1])
-    progress_every = progress_every or max(1, total // 10)
+    progress = Progress(total, log, every_seconds=progress_seconds)
+    progress.update(trainer.updates_done)
+
+    def diverged() -> str:  # called only when a progress line is due (a device sync on GPU)
+        return f"diverged {int(trainer.diverged.sum())}/{trainer.replicas}"
+
     wanted = set(snapshots.tolist())
     kept = []
     if trainer.updates_done in wanted:
@@ -125,9 +134,7 @@ def train_ensemble(
             trainer.check_divergence()
         if t in wanted:
             kept.append(trainer.snapshot())
-        if t % progress_every == 0:
-            n_div = int(trainer.diverged.sum())
-            log.info("update %d/%d, diverged %d/%d", t, total, n_div, trainer.replicas)
+        progress.update(t, diverged)
     return Ensemble(
         weights=np.stack(kept, axis=1),
         snapshots=snapshots,
