@@ -25,7 +25,9 @@
   try {
     const app = await until(() => document.querySelector("#app .prose"), "landing page");
     out.landing = app.innerText;
-    await click("Results");
+    // with one category the menu hides it behind a "Results" link; with several it lists them
+    const entry = await until(() => link(PROBE_CATEGORY) || link("Results"), "results menu");
+    if (entry.textContent.trim() === "Results") entry.click();
     await click(PROBE_CATEGORY);
     const ending = location.hash === "#figure" ? ["claims", "figure"] : ["figure", "claims"];
     for (const view of ending) {

@@ -170,9 +170,10 @@ def test_library_edits_rerun_exactly_what_imports_them(smoke_results, tmp_path):
         finally:
             path.write_text(original)
 
-    figures = {"fig2": 1, "fig3": 1, "spacings": 1}
+    figures = {"fig2": 1, "fig3": 1, "spacings": 1, "fig4": 1, "fig5": 1, "ts_scans": 1}
     assert edited("plotting/style.py") == figures
-    analysis = {"rbm_fit": 3, "rbm_claims": 1, "claims_table": 1, "report_summary": 1}
+    analysis = {"rbm_fit": 3, "rbm_claims": 1, "ts_fit_a": 4, "ts_fit_b": 5, "ts_claims": 1}
+    analysis |= {"claims_table": 2, "report_summary": 1}
     assert edited("fits.py") == {**analysis, **figures}
     retrained = edited("models/rbm.py")
     assert retrained["rbm_train"] == 3 and retrained["rbm_spectra"] == 3
@@ -234,6 +235,9 @@ def test_slurm_profile_without_slurm_stops_at_once(tmp_path):
     assert "submitted" not in out and not (tmp_path / "res").exists()
 
 
+TRAINING_RULES = {"rbm_train", "ts_train_a", "ts_train_b"}
+
+
 def test_every_job_declares_resources_and_gpu_training_asks_for_a_gpu(tmp_path):
     """A dry run at device: cuda: each job states threads, memory and run time for SLURM, and
     training (only training) requests a GPU, which the SLURM plugin passes as --gpus=1."""
@@ -246,4 +250,4 @@ def test_every_job_declares_resources_and_gpu_training_asks_for_a_gpu(tmp_path):
             continue
         resources = re.search(r"resources: (.*)", block).group(1)
         assert re.search(r"\bmem_mb=\d+", resources) and re.search(r"runtime=\d+", resources)
-        assert ("gpu=1" in resources) == (rule == "rbm_train"), (rule, resources)
+        assert ("gpu=1" in resources) == (rule in TRAINING_RULES), (rule, resources)
