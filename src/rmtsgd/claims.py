@@ -6,7 +6,8 @@ Every claim file has the same format (ARCHITECTURE.md). Two pass rules exist:
   cannot pass merely by being too noisy to test);
 - ``at_most``: value + z * error <= tolerance (distances such as a KS statistic, or a
   stationarity z-score where z = 0);
-- ``below``: value + z * error <= reference - tolerance (a predicted one-sided deviation).
+- ``below``: value + z * error <= reference - tolerance (a predicted one-sided deviation);
+- ``above``: value - z * error >= reference + tolerance (its mirror image).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ RULES = {
     "within": "|value - reference| <= tolerance + z * error and error <= max_error",
     "at_most": "value + z * error <= tolerance",
     "below": "value + z * error <= reference - tolerance",
+    "above": "value - z * error >= reference + tolerance",
 }
 
 
@@ -43,6 +45,9 @@ def make_claim(
     elif rule == "below":
         max_error = None
         passed = value + z * error <= reference - tol
+    elif rule == "above":
+        max_error = None
+        passed = value - z * error >= reference + tol
     else:
         raise ValueError(f"unknown claim rule '{rule}', expected one of {sorted(RULES)}")
     return {
