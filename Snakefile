@@ -10,6 +10,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/rbm.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/phase_diagram_common.smk"
 include: "workflow/rules/phase_diagram.smk"
 
 

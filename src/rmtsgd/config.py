@@ -82,6 +82,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         "type": f"expected {error.validator_value}",
         "minimum": f"expected a value >= {error.validator_value}",
         "exclusiveMinimum": f"expected a value > {error.validator_value}",
+        "exclusiveMaximum": f"expected a value < {error.validator_value}",
         "minItems": "expected a non-empty list",
         "enum": f"expected one of {error.validator_value}",
         "required": "missing required key",
@@ -281,26 +282,26 @@ def _pd_seed(base_seed: int, *path: int) -> int:
     return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
-def pd_data_seeds(base_seed: int) -> dict[str, int]:
-    """Seeds of the teacher (M, Z, W_t) and of the training and test inputs, shared by the grid."""
-    return {name: _pd_seed(base_seed, 0, k) for k, name in enumerate(("teacher", "train", "test"))}
+PD_SEED_KINDS = ("teacher", "train", "test", "init")
 
 
-def pd_network_seeds(base_seed: int, point: GridPoint, networks: int) -> list[int]:
-    """Seeds of the initial W of a grid point's networks (independent of the sharding)."""
-    return [_pd_seed(base_seed, 1, point.i_eps, point.i_sigma, n) for n in range(networks)]
+def pd_slot_seeds(base_seed: int, slot: int) -> dict[str, int]:
+    """Seeds of network slot k: its teacher (M, Z, W_t), training and test inputs, and the
+    standard-normal draw its initial W scales by sigma_W. Network k of every grid point uses
+    slot k, so the slots are independent problem instances shared across the grid."""
+    return {kind: _pd_seed(base_seed, slot, k) for k, kind in enumerate(PD_SEED_KINDS)}
 
 
-def pd_shard_networks(pd: Mapping, base_seed: int, shard: int) -> dict[str, list]:
-    """Every network of one shard: its grid point (indices, eps, sigma_W) and its seed."""
+def pd_shard_networks(pd: Mapping, shard: int) -> dict[str, list]:
+    """Every network of one shard: its grid point (indices, eps, sigma_W) and its slot."""
     networks = pd["grid"]["networks"]
-    rows: dict[str, list] = {"i_eps": [], "i_sigma": [], "eps": [], "sigma_w": [], "seeds": []}
+    rows: dict[str, list] = {"i_eps": [], "i_sigma": [], "eps": [], "sigma_w": [], "slot": []}
     for point in pd_shards(pd)[shard]:
         rows["i_eps"] += [point.i_eps] * networks
         rows["i_sigma"] += [point.i_sigma] * networks
         rows["eps"] += [point.eps] * networks
         rows["sigma_w"] += [point.sigma_w] * networks
-        rows["seeds"] += pd_network_seeds(base_seed, point, networks)
+        rows["slot"] += list(range(networks))
     return rows
 
 

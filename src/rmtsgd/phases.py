@@ -159,9 +159,15 @@ def drift_dominated(
 # --------------------------------------------------------------------------- per grid point
 
 
+_HUGE = 1e300  # stands in for +inf (diverged networks) while percentiles interpolate
+
+
 def band(values: np.ndarray, axis: int = -1) -> dict[str, np.ndarray]:
-    """Median and 16th / 84th percentiles (ignoring NaN; +inf counts as a large value)."""
-    low, median, high = np.nanpercentile(values, [16.0, 50.0, 84.0], axis=axis)
+    """Median and 16th / 84th percentiles, ignoring NaN. +inf (a diverged network) counts as
+    larger than any value, and a percentile interpolated towards it is +inf."""
+    finite = np.where(np.isposinf(values), _HUGE, values)
+    stats = np.nanpercentile(finite, [16.0, 50.0, 84.0], axis=axis)
+    low, median, high = np.where(stats >= _HUGE * 1e-10, np.inf, stats)
     return {"median": median, "p16": low, "p84": high}
 
 

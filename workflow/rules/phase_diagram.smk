@@ -1,57 +1,7 @@
 # Phase diagram of SGD in a multilayer tanh network (seed 000): train the grid in shards,
 # observables per shard, per-point summaries and phases, claims, and the figures pd1-pd9 plus
 # the phase map. A figure asked for alone needs only the shards of its grid points.
-from rmtsgd.config import (
-    pd_data_seeds,
-    pd_shard_networks,
-    pd_shard_of,
-    pd_shards,
-    pd_snapshots,
-)
-
-PD = config["phase_diagram"]
-PD_SHARDS = range(len(pd_shards(PD)))
-PD_DATA_SEEDS = pd_data_seeds(config["seed"])
-PD_GRID_FIGURES = ["pd2", "pd3", "pd4", "pd5", "pd7", "pd8", "pd9", "pd_phase_map"]
-PD_FIGURES = ["pd1", *PD_GRID_FIGURES, "pd6"]
-
-
-wildcard_constraints:
-    pd_shard=r"\d+",
-
-
-def pd_train_params(wildcards):
-    """Everything that determines a shard's trained weights."""
-    training = PD["training"]
-    return {
-        "model": as_plain(PD["model"]),
-        "n_train": PD["data"]["n_train"],
-        "data_seeds": PD_DATA_SEEDS,
-        "networks": pd_shard_networks(PD, config["seed"], int(wildcards.pd_shard)),
-        "batch": training["batch"],
-        "snapshots": pd_snapshots(training),
-        "loss_threshold": training["loss_threshold"],
-        "dtype": training["dtype"],
-        "device": config["device"],
-    }
-
-
-def pd_observables_of(shards):
-    return [f"{RES}/phase_diagram/observables/shard{i}.npz" for i in shards]
-
-
-def pd_point_shards():
-    """Shards holding the three phase points of Fig 6 (in the order ordered, para, jammed)."""
-    points = PD["analysis"]["points"]
-    return [pd_shard_of(PD, p["eps"], p["sigma_w"]) for p in points.values()]
-
-
-def pd_targets():
-    """Every phase-diagram figure (PDF and PNG) and the module's claims file."""
-    figures = [f"{FIG}/{name}.{ext}" for name in PD_FIGURES for ext in ("pdf", "png")]
-    return figures + [f"{RES}/claims/phase_diagram.json"]
-
-
+# Helpers and constants: workflow/rules/phase_diagram_common.smk.
 rule pd_train:
     output:
         f"{RES}/phase_diagram/shards/shard{{pd_shard}}.npz",
@@ -85,7 +35,7 @@ rule pd_observables:
         model=as_plain(PD["model"]),
         n_train=PD["data"]["n_train"],
         n_test=PD["data"]["n_test"],
-        data_seeds=PD_DATA_SEEDS,
+        slot_seeds=PD_SLOT_SEEDS,
         classifier_epoch=PD["analysis"]["classifier_epoch"],
     script:
         "../scripts/pd_observables.py"
@@ -118,9 +68,12 @@ rule pd_claims:
     conda:
         "../../envs/rmtsgd.yaml"
     params:
-        pd={key: as_plain(PD[key]) for key in ("grid", "training", "analysis", "claims")},
+        pd={
+            key: as_plain(PD[key])
+            for key in ("grid", "training", "analysis", "claims")
+        },
         seed=config["seed"],
-        data_seeds=PD_DATA_SEEDS,
+        slot_seeds=PD_SLOT_SEEDS,
     script:
         "../scripts/pd_claims.py"
 

@@ -15,7 +15,7 @@ payload = claims_file(
     "phase_diagram",
     f"the config whose results folder is {Path(snakemake.output[0]).parents[1]}",
     provenance(
-        seeds={"base": snakemake.params.seed, "data": snakemake.params.data_seeds},
+        seeds={"base": snakemake.params.seed, "slots": snakemake.params.slot_seeds},
         diverged_networks=int(grid["diverged"].sum()),
     ),
     result["claims"],

@@ -7,22 +7,30 @@ import torch
 
 from rmtsgd.io import provenance, save_npz, setup_logging
 from rmtsgd.models.rbm import pick_device
-from rmtsgd.models.tanh_net import SGDTrainer, TanhNet, draw_teacher, initial_weights, make_dataset
+from rmtsgd.models.tanh_net import (
+    SGDTrainer,
+    TanhNet,
+    draw_teacher,
+    initial_weights,
+    make_dataset,
+)
 from rmtsgd.models.tanh_net import train as train_networks
 
 setup_logging(snakemake.log[0])
 p = snakemake.params.train
 torch.set_num_threads(snakemake.threads)
 net = TanhNet(**p["model"])
-teacher = draw_teacher(net, p["data_seeds"]["teacher"])
-train_set = make_dataset(teacher, p["n_train"], p["data_seeds"]["train"])
+seeds = p["slot_seeds"]
+teachers = [draw_teacher(net, s["teacher"]) for s in seeds]
+train_sets = [make_dataset(t, p["n_train"], s["train"]) for t, s in zip(teachers, seeds)]
 networks = p["networks"]
 device, dtype = pick_device(p["device"]), getattr(torch, p["dtype"])
 trainer = SGDTrainer(
-    teacher,
-    train_set,
+    teachers,
+    train_sets,
+    networks["slot"],
     networks["eps"],
-    initial_weights(net, networks["sigma_w"], networks["seeds"]),
+    initial_weights(net, networks["sigma_w"], [seeds[k]["init"] for k in networks["slot"]]),
     batch=p["batch"],
     loss_threshold=p["loss_threshold"],
     device=device,

@@ -1,8 +1,10 @@
 """Analysis of the phase-diagram grid (seed 000): observables of every network of a training
 shard, per-grid-point summaries and phases, boundaries with bootstrap errors, and the claims.
 
-Networks of one grid point are independent (own initial W), so every error is a bootstrap over
-the networks of each grid point, resampled independently per point.
+Network k of every grid point belongs to slot k: an independent problem instance (teacher with
+its fixed M and Z, training and test sets, and the standard-normal draw of the initial W, scaled
+by the point's sigma_W). Slots are the independent units: every error is a bootstrap over slots,
+the same resample for all grid points, and it includes the teacher-to-teacher variation.
 
 Diverged networks count as data: they passed the loss threshold, so their final test loss and
 their x-based quantities (x grew without bound) enter medians as +inf, and they are never
@@ -26,9 +28,8 @@ import numpy as np
 
 from rmtsgd import phases
 from rmtsgd.claims import make_claim
-from rmtsgd.models.tanh_net import Dataset, TanhNet, Teacher
+from rmtsgd.models.tanh_net import Instance, TanhNet
 
-NETWORK_CHUNK = 64  # networks per block of the observables (bounds memory at paper scale)
 SUMMARISED = (
     "test_loss_final",
     "train_loss_final",
@@ -59,22 +60,19 @@ _PER_NETWORK = (
     "sigma_w",
     "diverged",
     "diverged_epoch",
-    "seeds",
+    "slot",
+    "teacher_x",
 )
 
 
 # --------------------------------------------------------------------------- per network
 
 
-def _chunk_observables(
-    weights: np.ndarray,
-    snapshots: np.ndarray,
-    teacher: Teacher,
-    train: Dataset,
-    test: Dataset,
-    classifier_index: int,
+def _group_observables(
+    weights: np.ndarray, snapshots: np.ndarray, instance: Instance, classifier_index: int
 ) -> dict[str, np.ndarray]:
-    z = teacher.z
+    """Observables of networks (n, S, K, L) that all learn the teacher of `instance`."""
+    z, train, test = instance.teacher.z, instance.train, instance.test
     initial, final = weights[:, 0], weights[:, -1]
     x = phases.x_eigenvalues(weights)
     train_loss, grad_final = phases.loss_and_gradient_norm(final, train, z)
@@ -84,6 +82,7 @@ def _chunk_observables(
     _, mean, variance = phases.drift_and_variance(
         np.where(finite[:, None, None], w_c, 0.0), test, z
     )
+    teacher_x = phases.x_eigenvalues(instance.teacher.w)
     return {
         "x": x,
         "test_loss": phases.test_loss(weights, test, z),
@@ -98,34 +97,37 @@ def _chunk_observables(
             f"repulsion_{name}": np.where(finite, phases.repulsion_term(variance, name), np.nan)
             for name in phases.INDEXINGS
         },
+        "teacher_x": np.broadcast_to(teacher_x, (len(weights), len(teacher_x))),
     }
 
 
 def network_observables(
     weights: np.ndarray,
     snapshots: Sequence[int],
-    teacher: Teacher,
-    train: Dataset,
-    test: Dataset,
+    instances: Mapping[int, Instance],
+    slots: Sequence[int],
     classifier_epoch: int,
 ) -> dict[str, np.ndarray]:
-    """Every per-network observable of a shard's weights (N, S, K, L) at its snapshots.
+    """Every per-network observable of a shard's weights (N, S, K, L) at its snapshots; network
+    n learnt the teacher of instances[slots[n]].
 
     x (N, S, K) and test_loss (N, S) at every snapshot; the rest per network: final training
-    loss and gradient norm, initial gradient norm, q, alignment, Lyapunov rate, and the
-    classifier's K_t and V_t (both indexings) at `classifier_epoch`.
+    loss and gradient norm, initial gradient norm, q, alignment, Lyapunov rate, the
+    classifier's K_t and V_t (both indexings) at `classifier_epoch`, and the teacher's x.
     """
-    snapshots = np.asarray(snapshots)
+    snapshots, slots = np.asarray(snapshots), np.asarray(slots)
     if classifier_epoch not in snapshots:
         raise ValueError(f"classifier epoch {classifier_epoch} is not a snapshot {snapshots}")
     index = int(np.flatnonzero(snapshots == classifier_epoch)[0])
-    blocks = [
-        _chunk_observables(
-            weights[start : start + NETWORK_CHUNK], snapshots, teacher, train, test, index
-        )
-        for start in range(0, len(weights), NETWORK_CHUNK)
-    ]
-    return {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
+    result: dict[str, np.ndarray] = {}
+    for slot in np.unique(slots):
+        members = np.flatnonzero(slots == slot)
+        block = _group_observables(weights[members], snapshots, instances[int(slot)], index)
+        for key, values in block.items():
+            if key not in result:
+                result[key] = np.empty((len(weights), *values.shape[1:]), dtype=values.dtype)
+            result[key][members] = values
+    return result
 
 
 def x_order_parameters(
@@ -136,10 +138,10 @@ def x_order_parameters(
     diverged: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """teacher_ratio, excess, growth and spectral_change of the module docstring per network,
-    from x (N, S, K); +inf for diverged networks."""
+    from x (N, S, K) and each network's teacher's x (N, K); +inf for diverged networks."""
     x_bar = x.mean(axis=-1)
     reference = int(np.flatnonzero(np.asarray(snapshots) == growth_from_epoch)[0])
-    teacher_bar = float(np.mean(teacher_x))
+    teacher_bar = np.mean(teacher_x, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = {
             "teacher_ratio": np.log10(x_bar[:, -1] / teacher_bar),
@@ -165,10 +167,12 @@ def drift_dominated_share(
 # --------------------------------------------------------------------------- per grid point
 
 
-def by_point(values: np.ndarray, i_eps: np.ndarray, i_sigma: np.ndarray, shape) -> np.ndarray:
-    """Per-network values arranged as (n_eps, n_sigma, networks, ...), networks in file order."""
+def by_point(
+    values: np.ndarray, i_eps: np.ndarray, i_sigma: np.ndarray, slot: np.ndarray, shape
+) -> np.ndarray:
+    """Per-network values arranged as (n_eps, n_sigma, networks, ...), networks by slot."""
     n_eps, n_sigma = shape
-    order = np.lexsort((i_sigma, i_eps))
+    order = np.lexsort((slot, i_sigma, i_eps))
     counts = np.bincount(i_eps * n_sigma + i_sigma, minlength=n_eps * n_sigma)
     if counts.min() != counts.max():
         raise ValueError(f"grid points hold different numbers of networks: {np.unique(counts)}")
@@ -184,13 +188,13 @@ def assemble_grid(shards: Sequence[Mapping[str, np.ndarray]], pd: Mapping) -> di
         key: np.concatenate([s[key] for s in shards]) for key in shards[0] if key in _PER_NETWORK
     }
     first = shards[0]
-    snapshots, teacher_x = first["snapshots"], first["teacher_x"]
+    snapshots = first["snapshots"]
     net = TanhNet(**{k: int(first[k]) for k in ("inputs", "hidden0", "hidden")})
     joined.update(
         x_order_parameters(
             joined["x"],
             snapshots,
-            teacher_x,
+            joined["teacher_x"],
             pd["analysis"]["growth_from_epoch"],
             joined["diverged"],
         )
@@ -203,8 +207,8 @@ def assemble_grid(shards: Sequence[Mapping[str, np.ndarray]], pd: Mapping) -> di
         )
     joined["drift_dominated"] = joined[f"drift_dominated_{pd['analysis']['indexing']}"]
     shape = (len(pd["grid"]["eps"]), len(pd["grid"]["sigma_w"]))
-    i_eps, i_sigma = joined.pop("i_eps"), joined.pop("i_sigma")
-    grid = {key: by_point(v, i_eps, i_sigma, shape) for key, v in joined.items()}
+    i_eps, i_sigma, slot = joined.pop("i_eps"), joined.pop("i_sigma"), joined.pop("slot")
+    grid = {key: by_point(v, i_eps, i_sigma, slot, shape) for key, v in joined.items()}
     for key in SUMMARISED:
         for stat, v in phases.band(grid[key]).items():
             grid[f"{key}_{stat}"] = v
@@ -217,7 +221,6 @@ def assemble_grid(shards: Sequence[Mapping[str, np.ndarray]], pd: Mapping) -> di
     grid.update(measured_boundaries(grid, pd))
     grid.update(
         snapshots=snapshots,
-        teacher_x=teacher_x,
         eps=np.asarray(pd["grid"]["eps"], dtype=float),
         sigma_w=np.asarray(pd["grid"]["sigma_w"], dtype=float),
         temperature=np.asarray(pd["grid"]["eps"], dtype=float) / pd["training"]["batch"],
@@ -229,7 +232,10 @@ def point_networks(shards: Sequence[Mapping[str, np.ndarray]], eps: float, sigma
     """x (networks, S, K) and test_loss (networks, S) of one grid point, from the observables of
     the shards that hold it, with the snapshots and the teacher's x."""
     picked = [
-        {key: s[key][(s["eps"] == eps) & (s["sigma_w"] == sigma_w)] for key in ("x", "test_loss")}
+        {
+            key: s[key][(s["eps"] == eps) & (s["sigma_w"] == sigma_w)]
+            for key in ("x", "test_loss", "teacher_x")
+        }
         for s in shards
     ]
     x = np.concatenate([p["x"] for p in picked])
@@ -238,8 +244,8 @@ def point_networks(shards: Sequence[Mapping[str, np.ndarray]], eps: float, sigma
     return {
         "x": x,
         "test_loss": np.concatenate([p["test_loss"] for p in picked]),
+        "teacher_x": np.concatenate([p["teacher_x"] for p in picked]),
         "snapshots": shards[0]["snapshots"],
-        "teacher_x": shards[0]["teacher_x"],
     }
 
 
@@ -272,32 +278,30 @@ def bootstrap(
     resamples: int,
     seed: int,
 ) -> dict[str, float]:
-    """Value and bootstrap error of `statistic` of per-point arrays (n_eps, n_sigma, networks).
+    """Value and bootstrap error of `statistic` of per-point arrays (n_eps, n_sigma, slots).
 
-    Each resample redraws the networks of every grid point with replacement (independently per
-    point). The error is the standard deviation of the finite replicates; if more than a
-    tenth of the replicates are undefined (NaN, e.g. no crossing), the error is infinite.
+    Each resample redraws the slots (independent problem instances: teacher, data, initial
+    draw) with replacement, the same draw for every grid point, so that the correlations
+    between points through a shared slot are kept. The error is the standard deviation of the
+    finite replicates; if more than a tenth of the replicates are undefined (NaN, e.g. no
+    crossing), the error is infinite.
     """
     value = float(statistic(per_point))
     rng = np.random.default_rng(seed)
-    shape = next(iter(per_point.values())).shape[:3]
-    replicates = []
-    for _ in range(resamples):
-        pick = rng.integers(0, shape[2], size=shape)
-        resampled = {
-            key: np.take_along_axis(v, pick.reshape(shape + (1,) * (v.ndim - 3)), axis=2)
-            for key, v in per_point.items()
-        }
-        replicates.append(statistic(resampled))
-    replicates = np.asarray(replicates, dtype=float)
+    slots = next(iter(per_point.values())).shape[2]
+    replicates = np.array(
+        [
+            statistic({key: v[:, :, rng.integers(0, slots, slots)] for key, v in per_point.items()})
+            for _ in range(resamples)
+        ],
+        dtype=float,
+    )
     finite = replicates[np.isfinite(replicates)]
-    if finite.size < 0.9 * resamples or not np.isfinite(value):
-        return {"value": value, "error": np.inf, "undefined_share": 1 - finite.size / resamples}
-    return {
-        "value": value,
-        "error": float(np.std(finite, ddof=1)),
-        "undefined_share": 1 - finite.size / resamples,
-    }
+    undefined = 1 - finite.size / resamples
+    error = float(np.std(finite, ddof=1)) if finite.size > 1 else np.inf
+    if undefined > 0.1 or not np.isfinite(value):
+        error = np.inf
+    return {"value": value, "error": error, "undefined_share": undefined}
 
 
 class Grid:
@@ -507,5 +511,20 @@ def phase_diagram_claims(grid_arrays: Mapping[str, np.ndarray], pd: Mapping, see
     skipped = tuple(tol["skip"])
     return {
         "claims": [c for c in claims if not c["name"].startswith(skipped)],
-        "measured": {"tc_log2": tc, "vertical_boundary_log2_inv_sigma": boundary},
+        "measured": {
+            "tc_log2": tc,
+            "vertical_boundary_log2_inv_sigma": boundary,
+            "indexing": indexing_effect(grid_arrays, level),
+        },
+    }
+
+
+def indexing_effect(grid_arrays: Mapping[str, np.ndarray], level: float) -> dict:
+    """How much the V_{K-1,K-1-k} / V_{K-1,K-k} choice changes the classifier on this grid."""
+    symmetric = np.asarray(grid_arrays["drift_share_symmetric"])
+    original = np.asarray(grid_arrays["drift_share_original"])
+    return {
+        "max_share_difference": float(np.max(np.abs(symmetric - original))),
+        "points_changing_verdict": int(np.sum((symmetric >= level) != (original >= level))),
+        "points": int(symmetric.size),
     }

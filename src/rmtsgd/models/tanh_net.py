@@ -6,12 +6,12 @@ N(0, 1/d)) and Z (K, entries N(0, 1/K)) are fixed and shared by teacher and stud
 (K x L) is trained. The teacher's W_t ~ N(0, 1/L); a student starts from W ~ N(0, sigma_W^2/L).
 Loss: half the mean squared error of a batch; temperature T = eps/|B|.
 
-Because M is fixed, phi0 of every training input is computed once. All students of a trainer
-see the same training set in the same fixed order (our choice: one teacher and one data set
-for the whole grid, so that networks differ only by their initial W and their (eps, sigma_W)).
-The trainer holds every student's W as the columns of one (L, N K) matrix, so one SGD step of
-all N students is two matrix products with the batch's (|B|, L) features plus a few
-elementwise operations; each student has its own learning rate.
+Because M is fixed, phi0 of every training input is computed once. A trainer holds groups of
+students, each group learning its own teacher (its own M, Z, W_t and fixed training set);
+the students of a group share the group's batches. Every student's W is a column block of one
+(G, L, N_g K) tensor, so one SGD step of all students is two batched matrix products with the
+groups' (|B|, L) batch features plus a few elementwise operations; each student has its own
+learning rate (the students of a trainer span many (eps, sigma_W) points).
 
 dtype (measured, benchmarks/README.md): float32 is the default. The step is bound by memory
 traffic over W, so float32 runs 1.9-2.2x as fast as float64 on CPU. Rounding never matters at
@@ -24,7 +24,7 @@ updates (~1e-6 relative) stay far above float32 resolution (6e-8). float64 stays
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -65,6 +65,15 @@ class Dataset:
     targets: np.ndarray
 
 
+@dataclass(frozen=True)
+class Instance:
+    """One problem instance: a teacher (with its fixed M and Z) and its training and test sets."""
+
+    teacher: Teacher
+    train: Dataset
+    test: Dataset
+
+
 def draw_teacher(net: TanhNet, seed: int) -> Teacher:
     """M ~ N(0, 1/d), Z ~ N(0, 1/K), W_t ~ N(0, 1/L), from one seeded generator."""
     rng = np.random.default_rng(seed)
@@ -79,6 +88,16 @@ def make_dataset(teacher: Teacher, n: int, seed: int) -> Dataset:
     x = np.random.default_rng(seed).standard_normal((n, teacher.m.shape[1]))
     features = np.tanh(x @ teacher.m.T)
     return Dataset(features=features, targets=outputs(teacher.w, features, teacher.z))
+
+
+def make_instance(net: TanhNet, seeds: Mapping[str, int], n_train: int, n_test: int) -> Instance:
+    """Teacher and data sets from their seeds (keys teacher, train, test)."""
+    teacher = draw_teacher(net, seeds["teacher"])
+    return Instance(
+        teacher,
+        make_dataset(teacher, n_train, seeds["train"]),
+        make_dataset(teacher, n_test, seeds["test"]),
+    )
 
 
 def hidden(w: np.ndarray, features: np.ndarray) -> np.ndarray:
@@ -105,10 +124,10 @@ def loss_and_gradient(w: np.ndarray, data: Dataset, z: np.ndarray) -> tuple[np.n
 
 
 def initial_weights(net: TanhNet, sigma_w: Sequence[float], seeds: Sequence[int]) -> np.ndarray:
-    """Students' W ~ N(0, sigma_W^2 / L), each network from its own seed: shape (N, K, L).
-
-    One generator per network makes a network's start independent of how the grid is sharded.
-    """
+    """Students' W = sigma_W / sqrt(L) times a standard-normal draw from each network's seed:
+    W ~ N(0, sigma_W^2 / L), shape (N, K, L). One generator per network makes a network's start
+    independent of how the grid is sharded; networks given the same seed start from the same
+    draw, scaled by their own sigma_W."""
     if len(sigma_w) != len(seeds):
         raise ValueError(f"{len(sigma_w)} sigma_W values for {len(seeds)} seeds")
     shape = (net.hidden, net.hidden0)
@@ -132,19 +151,24 @@ class Run:
 
 
 class SGDTrainer:
-    """Plain SGD with batch |B| of N students on one training set, each with its own lr.
+    """Plain SGD with batch |B| of N students in G groups; group g learns teacher g from its
+    training set; every student has its own learning rate.
 
-    Step s of an epoch uses training rows s|B| ... (s+1)|B| - 1 (fixed order, every epoch the
-    same). The largest batch loss of every network is tracked on the device at each step;
-    `check_divergence` (once per epoch in `train`) flags networks whose largest batch loss
-    passed `loss_threshold` or was not finite. A flagged network is frozen (lr 0, W 0, so that it
-    costs nothing and leaves no inf/NaN in the batch) and its later snapshots are NaN.
+    Groups hold equally many students. Their W are stored as the columns of a (G, L, N_g K)
+    tensor, so a step of all students is two batched matrix products over the groups (each
+    with its batch's (|B|, L) features) plus a few elementwise operations. Step s of an epoch
+    uses training rows s|B| ... (s+1)|B| - 1 of each group (fixed order, every epoch the same).
+    The largest batch loss of every student is tracked on the device at each step;
+    `check_divergence` (once per epoch in `epoch`) flags students whose largest batch loss
+    passed `loss_threshold` or was not finite. A flagged student is frozen (lr 0, W 0, so that
+    it costs nothing and leaves no inf/NaN in the batch) and its later snapshots are NaN.
     """
 
     def __init__(
         self,
-        teacher: Teacher,
-        train: Dataset,
+        teachers: Sequence[Teacher],
+        train_sets: Sequence[Dataset],
+        groups: Sequence[int],
         lr: Sequence[float],
         weights: np.ndarray,
         batch: int,
@@ -152,27 +176,37 @@ class SGDTrainer:
         device: torch.device | str = "cpu",
         dtype: torch.dtype = torch.float32,
     ) -> None:
-        n_train = len(train.targets)
-        if batch < 1 or n_train % batch:
-            raise ValueError(f"training set of {n_train} is not a multiple of the batch {batch}")
+        n_train = {len(d.targets) for d in train_sets}
+        if len(n_train) != 1 or batch < 1 or n_train.pop() % batch:
+            raise ValueError(f"training sets must be equal multiples of the batch {batch}")
         self.networks, self.hidden, self.hidden0 = weights.shape
-        if len(lr) != self.networks:
-            raise ValueError(f"{len(lr)} learning rates for {self.networks} networks")
+        groups = np.asarray(groups)
+        if len(lr) != self.networks or len(groups) != self.networks:
+            raise ValueError(
+                f"need a learning rate and a group for each of {self.networks} networks"
+            )
+        counts = np.bincount(groups, minlength=len(teachers))
+        if len(counts) != len(teachers) or counts.min() != counts.max():
+            raise ValueError(f"groups 0..{len(teachers) - 1} must hold equally many networks")
+        self.n_groups, self.per_group = len(teachers), int(counts[0])
+        self.order = np.argsort(groups, kind="stable")  # group-major position -> network
         self.batch, self.loss_threshold = batch, loss_threshold
-        self.steps_per_epoch = n_train // batch
+        self.steps_per_epoch = len(train_sets[0].targets) // batch
         self.device, self.dtype = torch.device(device), dtype
         as_tensor = partial(_tensor, dtype=dtype, device=self.device)
-        self.features = as_tensor(train.features)  # (n, L)
-        self.features_t = self.features.T.contiguous()  # (L, n)
-        self.targets = as_tensor(train.targets)[:, None]  # (n, 1)
-        self.z = as_tensor(teacher.z)
-        # column n K + k of weights_t is row k of network n's W
-        self.weights_t = as_tensor(np.transpose(weights, (2, 0, 1)).reshape(self.hidden0, -1))
-        self.weights_t = self.weights_t.contiguous()
-        self.lr = as_tensor(lr)
+        self.features = as_tensor(np.stack([d.features for d in train_sets]))  # (G, n, L)
+        self.features_t = self.features.transpose(1, 2).contiguous()  # (G, L, n)
+        self.targets = as_tensor(np.stack([d.targets for d in train_sets]))[:, :, None]
+        self.z = as_tensor(np.stack([t.z for t in teachers]))  # (G, K)
+        shape = (self.n_groups, self.per_group, self.hidden, self.hidden0)
+        grouped = weights[self.order].reshape(shape).transpose(0, 3, 1, 2)  # (G, L, N_g, K)
+        self.weights_t = as_tensor(grouped.reshape(self.n_groups, self.hidden0, -1)).contiguous()
+        self.lr = as_tensor(np.asarray(lr)[self.order].reshape(self.n_groups, 1, -1))
         self._coef = -self.lr / batch  # dW = -(eps/|B|) sum over the batch
-        self._pre = torch.empty(batch, self.networks * self.hidden, dtype=dtype, device=device)
-        self._max_loss = torch.zeros(self.networks, dtype=dtype, device=self.device)
+        self._pre = torch.empty(
+            self.n_groups, batch, self.per_group * self.hidden, dtype=dtype, device=self.device
+        )
+        self._max_loss = torch.zeros(self.n_groups, self.per_group, dtype=dtype, device=device)
         self.diverged = np.zeros(self.networks, dtype=bool)
         self.diverged_epoch = np.full(self.networks, -1, dtype=np.int64)
         self.epochs_done = 0
@@ -180,16 +214,19 @@ class SGDTrainer:
     def step(self, s: int) -> None:
         """SGD step s of the epoch, every network at once."""
         rows = slice(s * self.batch, (s + 1) * self.batch)
-        torch.mm(self.features[rows], self.weights_t, out=self._pre)
-        phi = self._pre.tanh_().view(self.batch, self.networks, self.hidden)
-        err = torch.matmul(phi, self.z).sub_(self.targets[rows])  # (|B|, N)
-        torch.maximum(self._max_loss, err.square().mean(0).mul_(0.5), out=self._max_loss)
-        scaled = err.mul_(self._coef)[:, :, None] * self.z  # -(eps/|B|) err Z
+        torch.bmm(self.features[:, rows], self.weights_t, out=self._pre)
+        phi = self._pre.tanh_().view(self.n_groups, self.batch, self.per_group, self.hidden)
+        err = torch.matmul(phi, self.z[:, None, :, None]).squeeze(-1)  # (G, |B|, N_g)
+        err.sub_(self.targets[:, rows])
+        torch.maximum(self._max_loss, err.square().mean(1).mul_(0.5), out=self._max_loss)
+        scaled = err.mul_(self._coef)[..., None] * self.z[:, None, None, :]  # -(eps/|B|) err Z
         delta = scaled.addcmul_(scaled, phi * phi, value=-1.0)  # ... (1 - phi^2)
-        self.weights_t.addmm_(self.features_t[:, rows], delta.view(self.batch, -1))
+        self.weights_t.baddbmm_(
+            self.features_t[:, :, rows], delta.view(self.n_groups, self.batch, -1)
+        )
 
     def epoch(self) -> None:
-        """One pass over the training set, then the divergence check."""
+        """One pass over the training sets, then the divergence check."""
         for s in range(self.steps_per_epoch):
             self.step(s)
         self.epochs_done += 1
@@ -198,25 +235,32 @@ class SGDTrainer:
     def check_divergence(self) -> int:
         """Flag and freeze networks whose largest batch loss since the last check passed the
         threshold or was not finite; return how many were new."""
-        worst = self._max_loss.cpu().numpy()
+        worst = np.empty(self.networks)
+        worst[self.order] = self._max_loss.cpu().numpy().ravel()
         new = ~(worst <= self.loss_threshold) & ~self.diverged
         if new.any():
             self.diverged |= new
             self.diverged_epoch[new] = self.epochs_done
-            index = torch.as_tensor(np.flatnonzero(new), device=self.device)
-            self.lr[index] = 0.0
-            self._coef[index] = 0.0
-            columns = self.weights_t.view(self.hidden0, self.networks, self.hidden)
-            columns[:, index] = 0.0
+            position = np.empty(self.networks, dtype=np.int64)
+            position[self.order] = np.arange(self.networks)
+            g, j = np.divmod(position[new], self.per_group)
+            g, j = torch.as_tensor(g, device=self.device), torch.as_tensor(j, device=self.device)
+            self.lr[g, 0, j] = 0.0
+            self._coef[g, 0, j] = 0.0
+            columns = self.weights_t.view(self.n_groups, self.hidden0, self.per_group, self.hidden)
+            columns[g, :, j] = 0.0
         self._max_loss.zero_()
         return int(new.sum())
 
     def weights(self) -> np.ndarray:
         """Current W of every network as float64 (N, K, L), NaN for diverged networks."""
         w = self.weights_t.detach().to("cpu", torch.float64).numpy()
-        w = w.reshape(self.hidden0, self.networks, self.hidden).transpose(1, 2, 0).copy()
-        w[self.diverged] = np.nan
-        return w
+        w = w.reshape(self.n_groups, self.hidden0, self.per_group, self.hidden)
+        grouped = w.transpose(0, 2, 3, 1).reshape(self.networks, self.hidden, self.hidden0)
+        out = np.empty_like(grouped)
+        out[self.order] = grouped
+        out[self.diverged] = np.nan
+        return out
 
 
 def train(trainer: SGDTrainer, snapshots: Sequence[int], progress_every: int | None = None) -> Run:

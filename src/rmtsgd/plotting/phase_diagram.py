@@ -240,14 +240,15 @@ def pd5(grid: Mapping) -> Figure:
 
 def pd6(points: Mapping[str, Mapping]) -> Figure:
     """Fig 6: x(t), every eigenvalue of W W^T (median over networks), at one point of each
-    phase, with the teacher's eigenvalues (dashed). `points` maps a phase to a dict with x
-    (networks, S, K), snapshots, teacher_x, T and inv_sigma_w."""
+    phase, with the teachers' eigenvalues (dashed; median over the networks' teachers).
+    `points` maps a phase to a dict with x (networks, S, K), snapshots, teacher_x
+    (networks, K), T and inv_sigma_w."""
     fig = new_figure(FULL_WIDTH, 2.7)
     axes = fig.subplots(1, len(points), sharey=True)
     for ax, (phase, point) in zip(np.atleast_1d(axes), points.items(), strict=True):
         x = np.nanmedian(point["x"], axis=0)  # (S, K)
         epochs = np.asarray(point["snapshots"])
-        for xt in point["teacher_x"]:
+        for xt in np.median(point["teacher_x"], axis=0):
             ax.axhline(xt, color=NEUTRAL, ls="--", lw=0.5, zorder=1)
         for k in range(x.shape[1]):
             ax.plot(epochs, x[:, k], color=PHASE_COLOURS[phase], lw=0.9, marker=".", ms=2.5)
