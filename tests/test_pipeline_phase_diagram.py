@@ -34,7 +34,7 @@ def test_smoke_claims_all_pass(pd_smoke_run):
     for claim in claims["claims"]:
         assert {"name", "value", "error", "reference", "tolerance", "rule", "pass"} <= set(claim)
         assert claim["error"] > 0
-    assert claims["provenance"]["seeds"]["data"]
+    assert len(claims["provenance"]["seeds"]["slots"]) == smoke["phase_diagram"]["grid"]["networks"]
     assert claims["provenance"]["diverged_networks"] == 0
     assert set(claims["measured"]) == {"tc_log2", "vertical_boundary_log2_inv_sigma", "indexing"}
 
@@ -48,25 +48,29 @@ def test_smoke_figures_exist(pd_smoke_run):
 def test_reanalysis_and_restyling_reuse_the_trained_shards(pd_smoke_run, tmp_path):
     overlay = tmp_path / "reanalyse.yaml"
     overlay.write_text(yaml.safe_dump({"phase_diagram": {"figures": {"tanh_s2": [1.0]}}}))
-    assert dry_run_jobs("pd1", "--configfile", "config/smoke.yaml", str(overlay)) == {"pd1": 1}
+    pd1 = "figures/smoke/pd1.pdf"
+    assert dry_run_jobs("--cores", "1", pd1, *SMOKE, str(overlay)) == {"pd1": 1}
     overlay.write_text(yaml.safe_dump({"phase_diagram": {"analysis": {"ordered_max_loss": 3e-4}}}))
-    jobs = dry_run_jobs(CLAIMS, "figures/smoke/pd2.pdf", *SMOKE, str(overlay))
-    assert jobs == {"pd_grid": 1, "pd_claims": 1, "pd2": 1}
+    jobs = dry_run_jobs("--cores", "1", CLAIMS, "figures/smoke/pd2.pdf", *SMOKE, str(overlay))
+    assert jobs == {"pd_grid": 1, "pd_claims": 1, "pd_grid_figures": 1}
 
 
-def test_single_figures_need_only_their_shards():
-    # Fig 6's three points lie in shards 0 (1/sigma_W = 8) and 3 (1/sigma_W = 1/256)
-    assert dry_run_jobs("--forceall", "figures/pd6.pdf") == {
+def test_single_figures_need_only_their_shards(tmp_path):
+    overlay = tmp_path / "twelve_shards.yaml"
+    overlay.write_text(yaml.safe_dump({"phase_diagram": {"grid": {"points_per_shard": 12}}}))
+    config = ("--configfile", "config/config.yaml", str(overlay))
+    # Fig 6's three points lie in shard 0 (1/sigma_W = 8) and shard 11 (1/sigma_W = 1/256)
+    assert dry_run_jobs("--forceall", "figures/pd6.pdf", *config) == {
         "pd_train": 2,
         "pd_observables": 2,
         "pd6": 1,
     }
-    assert dry_run_jobs("--forceall", "figures/pd1.pdf") == {"pd1": 1}
-    assert dry_run_jobs("--forceall", "figures/pd_phase_map.pdf") == {
-        "pd_train": 4,
-        "pd_observables": 4,
+    assert dry_run_jobs("--forceall", "figures/pd1.pdf", *config) == {"pd1": 1}
+    assert dry_run_jobs("--forceall", "figures/pd_phase_map.pdf", *config) == {
+        "pd_train": 12,
+        "pd_observables": 12,
         "pd_grid": 1,
-        "pd_phase_map": 1,
+        "pd_grid_figures": 1,
     }
 
 

@@ -117,28 +117,31 @@ rule pd6:
         "../scripts/plot_pd6.py"
 
 
-# One rule per figure of the grid (each with its own caption), all drawn from grid.npz.
-for pd_figure in PD_GRID_FIGURES:
-
-    rule:
-        name:
-            pd_figure
-        input:
-            f"{RES}/phase_diagram/grid.npz",
-        output:
-            pdf=report(
-                f"{FIG}/{pd_figure}.pdf",
-                caption=f"../report/{pd_figure}.rst",
-                category="Phase diagram",
-            ),
-            png=f"{FIG}/{pd_figure}.png",
-        log:
-            f"{RES}/logs/figures/{pd_figure}.log",
-        conda:
-            "../../envs/rmtsgd.yaml"
-        params:
-            figure=pd_figure,
-            points=as_plain(PD["analysis"]["points"]),
-            tc_sigma_w=PD["analysis"]["tc_sigma_w"],
-        script:
-            "../scripts/plot_pd_grid.py"
+# The figures drawn from grid.npz, one job (each Python start-up costs seconds): asking for
+# one of them draws all, in seconds, from the trained shards.
+rule pd_grid_figures:
+    input:
+        f"{RES}/phase_diagram/grid.npz",
+    output:
+        **{
+            f"{name}_{ext}": (
+                report(
+                    f"{FIG}/{name}.pdf",
+                    caption=f"../report/{name}.rst",
+                    category="Phase diagram",
+                )
+                if ext == "pdf"
+                else f"{FIG}/{name}.png"
+            )
+            for name in PD_GRID_FIGURES
+            for ext in ("pdf", "png")
+        },
+    log:
+        f"{RES}/logs/figures/pd_grid_figures.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    params:
+        figures=PD_GRID_FIGURES,
+        tc_sigma_w=PD["analysis"]["tc_sigma_w"],
+    script:
+        "../scripts/plot_pd_grid.py"

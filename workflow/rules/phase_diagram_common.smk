@@ -10,7 +10,9 @@ from rmtsgd.config import (
 
 PD = config["phase_diagram"]
 PD_SHARDS = range(len(pd_shards(PD)))
-PD_SLOT_SEEDS = [pd_slot_seeds(config["seed"], k) for k in range(PD["grid"]["networks"])]
+PD_SLOT_SEEDS = [
+    pd_slot_seeds(config["seed"], k) for k in range(PD["grid"]["networks"])
+]
 PD_GRID_FIGURES = ["pd2", "pd3", "pd4", "pd5", "pd7", "pd8", "pd9", "pd_phase_map"]
 PD_FIGURES = ["pd1", *PD_GRID_FIGURES, "pd6"]
 

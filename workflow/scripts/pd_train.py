@@ -22,7 +22,9 @@ torch.set_num_threads(snakemake.threads)
 net = TanhNet(**p["model"])
 seeds = p["slot_seeds"]
 teachers = [draw_teacher(net, s["teacher"]) for s in seeds]
-train_sets = [make_dataset(t, p["n_train"], s["train"]) for t, s in zip(teachers, seeds)]
+train_sets = [
+    make_dataset(t, p["n_train"], s["train"]) for t, s in zip(teachers, seeds, strict=True)
+]
 networks = p["networks"]
 device, dtype = pick_device(p["device"]), getattr(torch, p["dtype"])
 trainer = SGDTrainer(

@@ -1,4 +1,4 @@
-"""Snakemake script: one phase-diagram figure drawn from the grid summary (pd2-5, 7-9, map)."""
+"""Snakemake script: the phase-diagram figures drawn from the grid summary (pd2-5, 7-9, map)."""
 
 import logging
 
@@ -8,6 +8,8 @@ from rmtsgd.plotting.style import save_figure
 
 setup_logging(snakemake.log[0])
 grid = load_npz(snakemake.input[0])
-fig = GRID_FIGURES[snakemake.params.figure](grid, snakemake.params.tc_sigma_w)
-save_figure(fig, snakemake.output.pdf, snakemake.output.png)
-logging.info("wrote %s and %s", snakemake.output.pdf, snakemake.output.png)
+for name in snakemake.params.figures:
+    fig = GRID_FIGURES[name](grid, snakemake.params.tc_sigma_w)
+    pdf, png = snakemake.output[f"{name}_pdf"], snakemake.output[f"{name}_png"]
+    save_figure(fig, pdf, png)
+    logging.info("wrote %s and %s", pdf, png)
