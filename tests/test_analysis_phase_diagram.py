@@ -22,6 +22,7 @@ from rmtsgd.analysis.phase_diagram import (
     vertical_boundary_log2,
     x_order_parameters,
 )
+from rmtsgd.claims import make_claim
 from rmtsgd.config import load_config
 
 
@@ -171,3 +172,10 @@ def test_point_networks_picks_one_grid_point(tiny):
     assert point["x"].shape == (4, 4, 16)
     with pytest.raises(ValueError, match="no network"):
         point_networks(shards, 3.0, 0.125)
+
+
+def test_above_rule_of_claims():
+    tolerance = {"tolerance": 0.1}
+    passed = make_claim("g", "grows", 0.3, 0.05, 0.0, tolerance, 2.0, rule="above")
+    failed = make_claim("g", "grows", 0.3, 0.11, 0.0, tolerance, 2.0, rule="above")
+    assert passed["pass"] and not failed["pass"] and passed["max_error"] is None

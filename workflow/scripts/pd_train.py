@@ -46,5 +46,7 @@ save_npz(
     diverged=run.diverged,
     diverged_epoch=run.diverged_epoch,
     **{key: np.asarray(v) for key, v in networks.items()},
-    provenance=json.dumps(provenance(device=str(device), threads=snakemake.threads)),
+    provenance=json.dumps(
+        provenance(device=str(device), threads=snakemake.threads, slot_seeds=seeds)
+    ),
 )
