@@ -12,6 +12,8 @@ include: "workflow/rules/rbm.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/teacher_student.smk"
 include: "workflow/rules/external.smk"
+include: "workflow/rules/phase_diagram_common.smk"
+include: "workflow/rules/phase_diagram.smk"
 include: "workflow/rules/report.smk"
 
 

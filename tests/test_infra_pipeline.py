@@ -235,7 +235,7 @@ def test_slurm_profile_without_slurm_stops_at_once(tmp_path):
     assert "submitted" not in out and not (tmp_path / "res").exists()
 
 
-TRAINING_RULES = {"rbm_train", "ts_train_a", "ts_train_b"}
+TRAINING_RULES = {"rbm_train", "ts_train_a", "ts_train_b", "pd_train"}
 
 
 def test_every_job_declares_resources_and_gpu_training_asks_for_a_gpu(tmp_path):

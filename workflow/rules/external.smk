@@ -25,11 +25,11 @@ rule external_fit:
         mem_mb=mem_mb(external_mb),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("external_fit.py"),
         name=lambda wc: wc.name,
         snapshot=lambda wc: EXTERNAL[wc.name].get("snapshot", -1),
         blocks=TS["analysis"]["jackknife_blocks"],
         pair_gap=TS["analysis"]["pair_gap"],
+        code=library_code("external_fit.py"),
     script:
         "../scripts/external_fit.py"
 
@@ -54,8 +54,8 @@ rule external_figure:
         mem_mb=mem_mb(TS_BASE_MB),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("plot_external.py"),
         bins=TS["figures"]["bins"],
+        code=library_code("plot_external.py"),
     script:
         "../scripts/plot_external.py"
 
@@ -74,8 +74,8 @@ rule external_claims:
         mem_mb=mem_mb(TS_BASE_MB),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("external_claims.py"),
         names=list(EXTERNAL),
         claims=as_plain(TS["claims"]),
+        code=library_code("external_claims.py"),
     script:
         "../scripts/external_claims.py"

@@ -19,8 +19,8 @@ rule ts_train_a:
         runtime=runtime(TS_JOB_CPU_S),
         gpu=GPUS,
     params:
-        code=library_code("ts_train.py"),
         spec=lambda wc: model_a_spec(config, wc.case),
+        code=library_code("ts_train.py"),
     script:
         "../scripts/ts_train.py"
 
@@ -39,9 +39,9 @@ rule ts_spectra_a:
         mem_mb=mem_mb(ts_a_mb),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("ts_spectra_a.py"),
         z=lambda wc: as_plain(TS_A["cases"][wc.case]["z"]),
         steps_per_epoch=TS_A["steps_per_epoch"],
+        code=library_code("ts_spectra_a.py"),
     script:
         "../scripts/ts_spectra_a.py"
 
@@ -62,12 +62,12 @@ rule ts_fit_a:
         mem_mb=mem_mb(ts_a_mb),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("ts_fit_a.py"),
         case=lambda wc: wc.case,
         noise_std=lambda wc: case_noise(TS_A, wc.case),
         fit_from=TS_A["fit_from"],
         measure_from=TS_A["measure_from"],
         blocks=TS["analysis"]["jackknife_blocks"],
+        code=library_code("ts_fit_a.py"),
     script:
         "../scripts/ts_fit_a.py"
 
@@ -87,8 +87,8 @@ rule ts_train_b:
         runtime=runtime(TS_JOB_CPU_S),
         gpu=GPUS,
     params:
-        code=library_code("ts_train.py"),
         spec=lambda wc: model_b_spec(config, TS_SETTINGS[wc.ts_setting]),
+        code=library_code("ts_train.py"),
     script:
         "../scripts/ts_train.py"
 
@@ -109,10 +109,10 @@ rule ts_fit_b:
         mem_mb=mem_mb(TS_BASE_MB),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("ts_fit_b.py"),
         setting=lambda wc: scan_setting_meta(TS_SETTINGS[wc.ts_setting]),
         measure_from=TS_B["measure_from"] * TS_B["steps_per_epoch"],
         blocks=TS["analysis"]["jackknife_blocks"],
+        code=library_code("ts_fit_b.py"),
     script:
         "../scripts/ts_fit_b.py"
 
@@ -133,9 +133,9 @@ rule ts_claims:
         mem_mb=mem_mb(TS_BASE_MB),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("ts_claims.py"),
         claims=as_plain(TS["claims"]),
         analysis=as_plain(TS["analysis"]),
+        code=library_code("ts_claims.py"),
     script:
         "../scripts/ts_claims.py"
 
@@ -160,8 +160,8 @@ rule fig4:
         mem_mb=mem_mb(ts_a_mb),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("plot_fig4.py"),
         networks=TS["figures"]["fig4_networks"],
+        code=library_code("plot_fig4.py"),
     script:
         "../scripts/plot_fig4.py"
 
@@ -186,8 +186,8 @@ rule fig5:
         mem_mb=mem_mb(ts_a_mb),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("plot_fig5.py"),
         bins=TS["figures"]["bins"],
+        code=library_code("plot_fig5.py"),
     script:
         "../scripts/plot_fig5.py"
 

@@ -1,0 +1,184 @@
+# Phase diagram of SGD in a multilayer tanh network (seed 000): train the grid in shards,
+# observables per shard, per-point summaries and phases, claims, and the figures pd1-pd9 plus
+# the phase map. A figure asked for alone needs only the shards of its grid points.
+# Helpers and constants: workflow/rules/phase_diagram_common.smk.
+
+register_module("phase_diagram", "Phase diagram")
+
+
+rule pd_train:
+    output:
+        f"{RES}/phase_diagram/shards/shard{{pd_shard}}.npz",
+    log:
+        f"{RES}/logs/pd_train/shard{{pd_shard}}.log",
+    benchmark:
+        f"{RES}/benchmarks/pd_train/shard{{pd_shard}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: PD["training"]["threads"]
+    resources:
+        mem_mb=mem_mb(pd_shard_mb),
+        runtime=runtime(pd_train_cpu_s),
+        gpu=GPUS,
+    params:
+        train=pd_train_params,
+        code=library_code("pd_train.py"),
+    script:
+        "../scripts/pd_train.py"
+
+
+rule pd_observables:
+    input:
+        f"{RES}/phase_diagram/shards/shard{{pd_shard}}.npz",
+    output:
+        f"{RES}/phase_diagram/observables/shard{{pd_shard}}.npz",
+    log:
+        f"{RES}/logs/pd_observables/shard{{pd_shard}}.log",
+    benchmark:
+        f"{RES}/benchmarks/pd_observables/shard{{pd_shard}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(pd_shard_mb),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        model=as_plain(PD["model"]),
+        n_train=PD["data"]["n_train"],
+        n_test=PD["data"]["n_test"],
+        slot_seeds=PD_SLOT_SEEDS,
+        classifier_epoch=PD["analysis"]["classifier_epoch"],
+        code=library_code("pd_observables.py"),
+    script:
+        "../scripts/pd_observables.py"
+
+
+rule pd_grid:
+    input:
+        pd_observables_of(PD_SHARDS),
+    output:
+        f"{RES}/phase_diagram/grid.npz",
+    log:
+        f"{RES}/logs/pd_grid.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(pd_grid_mb),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        pd={key: as_plain(PD[key]) for key in ("grid", "training", "analysis")},
+        code=library_code("pd_grid.py"),
+    script:
+        "../scripts/pd_grid.py"
+
+
+rule pd_claims:
+    input:
+        f"{RES}/phase_diagram/grid.npz",
+    output:
+        f"{RES}/claims/phase_diagram.json",
+    log:
+        f"{RES}/logs/pd_claims.log",
+    benchmark:
+        f"{RES}/benchmarks/pd_claims.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(pd_grid_mb),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        pd={
+            key: as_plain(PD[key])
+            for key in ("grid", "training", "analysis", "claims")
+        },
+        seed=config["seed"],
+        slot_seeds=PD_SLOT_SEEDS,
+        code=library_code("pd_claims.py"),
+    script:
+        "../scripts/pd_claims.py"
+
+
+rule pd1:
+    output:
+        pdf=f"{FIG}/pd1.pdf",
+        png=report(
+            f"{FIG}/pd1.png",
+            caption="../report/pd1.rst",
+            category="Phase diagram",
+        ),
+    log:
+        f"{RES}/logs/figures/pd1.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(PD_BASE_MB),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        s2=PD["figures"]["tanh_s2"],
+        code=library_code("plot_pd1.py"),
+    script:
+        "../scripts/plot_pd1.py"
+
+
+rule pd6:
+    input:
+        pd_observables_of(sorted(set(pd_point_shards()))),
+    output:
+        pdf=f"{FIG}/pd6.pdf",
+        png=report(
+            f"{FIG}/pd6.png",
+            caption="../report/pd6.rst",
+            category="Phase diagram",
+        ),
+    log:
+        f"{RES}/logs/figures/pd6.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(pd_grid_mb),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        points=as_plain(PD["analysis"]["points"]),
+        batch=PD["training"]["batch"],
+        code=library_code("plot_pd6.py"),
+    script:
+        "../scripts/plot_pd6.py"
+
+
+# The figures drawn from grid.npz, one job (each Python start-up costs seconds): asking for
+# one of them draws all, in seconds, from the trained shards.
+rule pd_grid_figures:
+    input:
+        f"{RES}/phase_diagram/grid.npz",
+    output:
+        **{
+            f"{name}_{ext}": (
+                report(
+                    f"{FIG}/{name}.png",
+                    caption=f"../report/{name}.rst",
+                    category="Phase diagram",
+                )
+                if ext == "png"
+                else f"{FIG}/{name}.pdf"
+            )
+            for name in PD_GRID_FIGURES
+            for ext in ("pdf", "png")
+        },
+    log:
+        f"{RES}/logs/figures/pd_grid_figures.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(pd_grid_mb),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        figures=PD_GRID_FIGURES,
+        tc_sigma_w=PD["analysis"]["tc_sigma_w"],
+        code=library_code("plot_pd_grid.py"),
+    script:
+        "../scripts/plot_pd_grid.py"
