@@ -6,7 +6,6 @@ import numpy as np
 import torch
 
 from rmtsgd.io import provenance, save_npz, setup_logging
-from rmtsgd.models.training import pick_device
 from rmtsgd.models.tanh_net import (
     SGDTrainer,
     TanhNet,
@@ -15,6 +14,7 @@ from rmtsgd.models.tanh_net import (
     make_dataset,
 )
 from rmtsgd.models.tanh_net import train as train_networks
+from rmtsgd.models.training import pick_device
 
 setup_logging(snakemake.log[0])
 p = snakemake.params.train
