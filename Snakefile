@@ -8,7 +8,9 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/single_index_common.smk"
 include: "workflow/rules/rbm.smk"
+include: "workflow/rules/single_index.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -71,6 +71,7 @@ def validate_config(config: Mapping, schema_path: str | Path) -> None:
         error = errors[0]
         raise ConfigError(f"config key '{_key(error.absolute_path)}': {_describe(error)}")
     _check_rbm(config["rbm"])
+    _check_single_index(config["single_index"])
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -85,6 +86,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         "enum": f"expected one of {error.validator_value}",
         "required": "missing required key",
         "uniqueItems": "expected distinct values",
+        "exclusiveMaximum": f"expected a value < {error.validator_value}",
+        "maxItems": f"expected at most {error.validator_value} items",
     }.get(error.validator, "")
     return f"{error.message} ({expected})" if expected else error.message
 
@@ -227,3 +230,114 @@ def as_plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [as_plain(v) for v in value]
     return value
+
+
+# --------------------------------------------------------------------------- single index
+
+
+def _si_curve(si: Mapping, key: str, name: str, algorithm: str | None = None) -> Mapping:
+    """The curve an analysis setting names, checked to exist (and to run `algorithm`)."""
+    curves = si["curves"]
+    if name not in curves:
+        raise ConfigError(
+            f"config key 'single_index.analysis.{key}': no curve '{name}' in "
+            f"single_index.curves (have {sorted(curves)})"
+        )
+    curve = curves[name]
+    if algorithm and curve["algorithm"] != algorithm:
+        raise ConfigError(
+            f"config key 'single_index.analysis.{key}': expected a curve of algorithm "
+            f"{algorithm}, '{name}' runs {curve['algorithm']}"
+        )
+    return curve
+
+
+def _si_need(condition: bool, key: str, message: str) -> None:
+    if not condition:
+        raise ConfigError(f"config key 'single_index.{key}': {message}")
+
+
+def _check_single_index(si: Mapping) -> None:
+    run, analysis = si["run"], si["analysis"]
+    _si_need(
+        run["runs_per_job"] <= run["runs"],
+        "run.runs_per_job",
+        f"expected at most single_index.run.runs = {run['runs']}, got {run['runs_per_job']}",
+    )
+    for name, curve in si["curves"].items():
+        if curve["algorithm"] == "A0":
+            _si_need(
+                curve["eta"] == [0.0] or curve["eta"] == [0],
+                f"curves.{name}.eta",
+                f"A0 has no eta: expected [0.0], got {curve['eta']}",
+            )
+    two_dims = "expected a curve with at least two dimensions to fit an exponent"
+    plateau = _si_curve(si, "plateau.curve", analysis["plateau"]["curve"], "A2")
+    _si_need(
+        analysis["plateau"]["eta"] in plateau["eta"],
+        "analysis.plateau.eta",
+        f"expected an eta of the curve's grid {plateau['eta']}, got {analysis['plateau']['eta']}",
+    )
+    _si_need(len(plateau["dims"]) >= 2, "analysis.plateau.curve", two_dims)
+    a0 = _si_curve(si, "a0.curve", analysis["a0"]["curve"], "A0")
+    _si_need(len(a0["dims"]) >= 2, "analysis.a0.curve", two_dims)
+    knee = _si_curve(si, "threshold.curve", analysis["threshold"]["curve"], "A2")
+    _si_need(
+        0 in knee["eta"] and sum(e > 0 for e in knee["eta"]) >= 2 and len(knee["dims"]) >= 2,
+        "analysis.threshold.curve",
+        "expected a curve with eta = 0 (the plateau), at least two positive etas and two "
+        f"dimensions, got eta {knee['eta']} and dims {knee['dims']}",
+    )
+    for name, window in analysis["slopes"].items():
+        curve = _si_curve(si, f"slopes.{name}", name, "A2")
+        inside = [e for e in curve["eta"] if window[0] <= e <= window[1]]
+        _si_need(
+            window[0] < window[1] and len(inside) >= 2,
+            f"analysis.slopes.{name}",
+            f"expected [lowest, highest] eta holding at least two etas of the curve's grid "
+            f"{curve['eta']}, got {window}",
+        )
+    large = _si_curve(si, "large_eta.curve", analysis["large_eta"]["curve"], "A2")
+    _si_need(
+        analysis["large_eta"]["eta"] in large["eta"] and len(large["dims"]) >= 2,
+        "analysis.large_eta",
+        f"expected an eta of the curve's grid {large['eta']} and a curve with at least two "
+        f"dimensions (dims {large['dims']})",
+    )
+    _si_need(
+        any(si["figures"]["eta_d"] in curve["dims"] for curve in si["curves"].values()),
+        "figures.eta_d",
+        f"expected a dimension that some curve runs, got {si['figures']['eta_d']}",
+    )
+
+
+@dataclass(frozen=True)
+class SingleIndexJob:
+    """One job of the single-index scans: every eta of one curve at one d, one shard of runs."""
+
+    curve: str
+    d: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.curve}_d{self.d}"
+
+
+def si_budget(curve: Mapping, d: int) -> int:
+    """Sample budget of one run at dimension d: budget_d2 * d^2, at least one sample."""
+    return max(1, round(curve["budget_d2"] * d * d))
+
+
+def si_jobs(si: Mapping) -> list[SingleIndexJob]:
+    """Every (curve, d) of the config, curves in config order."""
+    return [SingleIndexJob(name, int(d)) for name, c in si["curves"].items() for d in c["dims"]]
+
+
+def si_shard_sizes(run: Mapping) -> list[int]:
+    """Runs of each job of one (curve, d): single_index.run.runs split by runs_per_job."""
+    return shard_sizes({"replicas": run["runs"], "replicas_per_shard": run["runs_per_job"]})
+
+
+def si_bootstrap_seed(base_seed: int, job: SingleIndexJob) -> int:
+    """Seed of a job's bootstrap: a stream of its own, apart from every shard's runs."""
+    return shard_seed(base_seed, SingleIndexJob(f"{job.curve}/bootstrap", job.d), 0)

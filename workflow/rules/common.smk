@@ -95,4 +95,5 @@ def lr_scan_name(lr):
 def all_targets():
     """Every figure (PDF and PNG) and the claims file of this config."""
     figures = [f"{FIG}/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
+    figures += si_targets()
     return figures + [f"{RES}/claims/rbm.json"]

@@ -1,0 +1,306 @@
+"""Analysis of the single-index hitting times (seed 001): medians per scan point with bootstrap
+errors, the fitted exponents (plateau, A0, threshold, slopes above the threshold, large eta),
+and the module's claims.
+
+Runs are independent, so every error is a bootstrap over runs: each replicate resamples the
+runs of every (curve, d, eta) point on its own, recomputes all medians, and every derived
+quantity (knee positions, fitted exponents) is recomputed from the replicate's medians. The
+error is the replicates' standard deviation.
+
+Censored runs (no hit within the budget) count as hitting at +infinity: the median is exact as
+long as more than half of a point's runs hit, and +infinity (undefined) otherwise. A quantity
+that needs an undefined median is NaN, and a claim on it fails.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rmtsgd.claims import make_claim
+
+# Slope of log(samples) against log(eta) above the threshold that the spec predicts for A2
+# under each step-size rule: gamma independent of eta gives eta^{-1}, the theorem's rule
+# (gamma ~ eta / d) eta^{-2}.
+SLOPE_PREDICTION = {"fixed": -1.0, "information": -1.0, "theorem": -2.0}
+
+
+def censored_median(samples: np.ndarray, hit: np.ndarray) -> np.ndarray:
+    """Median over the last axis with censored runs at +infinity."""
+    return np.median(np.where(hit, samples.astype(float), np.inf), axis=-1)
+
+
+def bootstrap_medians(
+    samples: np.ndarray, hit: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Medians of `n_boot` bootstrap replicates, runs (last axis) resampled per point:
+    shape (n_boot, *samples.shape[:-1])."""
+    times = np.where(hit, samples.astype(float), np.inf)
+    runs = times.shape[-1]
+    flat = times.reshape(-1, runs)
+    out = np.empty((n_boot, flat.shape[0]))
+    for p, row in enumerate(flat):
+        out[:, p] = np.median(row[rng.integers(0, runs, size=(n_boot, runs))], axis=1)
+    return out.reshape(n_boot, *times.shape[:-1])
+
+
+def point_medians(
+    samples: np.ndarray, hit: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Full-sample medians (row 0) stacked on `n_boot` bootstrap replicates (rows 1..)."""
+    return np.concatenate(
+        [censored_median(samples, hit)[None], bootstrap_medians(samples, hit, n_boot, rng)]
+    )
+
+
+def point_counts(hit: np.ndarray, diverged: np.ndarray, final: np.ndarray) -> dict:
+    """Per point (last axis = runs): hit fraction, censored, diverged, censored below m = 0."""
+    return {
+        "runs": np.full(hit.shape[:-1], hit.shape[-1]),
+        "hit_fraction": hit.mean(axis=-1),
+        "censored": (~hit).sum(axis=-1),
+        "diverged": diverged.sum(axis=-1),
+        "censored_below_zero": ((~hit) & (final < 0)).sum(axis=-1),
+    }
+
+
+def estimate(replicated: np.ndarray) -> dict:
+    """Value (row 0), bootstrap error (std over rows 1..), share of undefined replicates.
+
+    The error is taken over the replicates where the quantity is defined; the share of the
+    others is reported beside it.
+    """
+    replicated = np.asarray(replicated, dtype=float)
+    replicates = np.where(np.isfinite(replicated[1:]), replicated[1:], np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-undefined columns give NaN
+        error = np.nanstd(replicates, axis=0, ddof=1)
+    return {
+        "value": replicated[0].tolist(),
+        "error": np.asarray(error).tolist(),
+        "undefined_replicates": np.mean(np.isnan(replicates), axis=0).tolist(),
+    }
+
+
+@dataclass
+class CurveMedians:
+    """Medians of one curve over its (d, eta) grid: row 0 the full sample, rows 1.. bootstrap."""
+
+    name: str
+    rule: str
+    dims: np.ndarray  # (n_d,)
+    etas: np.ndarray  # (n_eta,)
+    medians: np.ndarray  # (1 + n_boot, n_d, n_eta)
+
+    def column(self, eta: float) -> int:
+        """Index of `eta` in the curve's grid."""
+        matches = np.flatnonzero(np.isclose(self.etas, eta, rtol=1e-9, atol=0.0))
+        if matches.size != 1:
+            raise ValueError(f"eta = {eta} is not in the grid {self.etas.tolist()} of {self.name}")
+        return int(matches[0])
+
+
+def loglog_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least-squares slope of log y against log x along the last axis (NaN if a y is undefined).
+
+    Leading axes of y (bootstrap replicates) are kept.
+    """
+    lx = np.log(np.asarray(x, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ly = np.log(np.where(np.isfinite(y) & (y > 0), y, np.nan))
+    dx = lx - lx.mean()
+    return np.sum(dx * (ly - ly.mean(axis=-1, keepdims=True)), axis=-1) / np.sum(dx * dx)
+
+
+def pooled_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Common slope of log y against log x over the last axis, with one intercept per row of the
+    second-to-last axis (one line per d, all sharing the slope)."""
+    lx = np.log(np.asarray(x, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ly = np.log(np.where(np.isfinite(y) & (y > 0), y, np.nan))
+    dx = lx - lx.mean()
+    dy = ly - ly.mean(axis=-1, keepdims=True)
+    return np.sum(dx * dy, axis=(-2, -1)) / (ly.shape[-2] * np.sum(dx * dx))
+
+
+def knee_eta(etas: np.ndarray, times: np.ndarray, plateau: np.ndarray, fraction: float):
+    """The eta at which samples first fall to `fraction` of the eta = 0 plateau.
+
+    `etas` are the positive etas, ascending; times (..., n_eta) their medians and plateau (...)
+    the eta = 0 median. Between the last grid point above the level and the first at or below
+    it, log(samples) is interpolated linearly in log(eta). NaN where the plateau is undefined,
+    no point reaches the level, or already the smallest positive eta is at or below it.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = times / plateau[..., None]
+        log_ratio = np.log(ratio)
+    below = ratio <= fraction
+    first = np.argmax(below, axis=-1)
+    valid = below.any(axis=-1) & (first > 0) & np.isfinite(plateau)
+    j = np.where(valid, first, 1)
+    lo = np.take_along_axis(log_ratio, (j - 1)[..., None], axis=-1)[..., 0]
+    hi = np.take_along_axis(log_ratio, j[..., None], axis=-1)[..., 0]
+    log_eta = np.log(etas)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = (np.log(fraction) - lo) / (hi - lo)
+    knee = np.exp(log_eta[j - 1] + weight * (log_eta[j] - log_eta[j - 1]))
+    return np.where(valid & np.isfinite(knee), knee, np.nan)
+
+
+def dimension_exponent(curve: CurveMedians, eta: float, log_corrected: bool = False) -> dict:
+    """q of samples ~ d^q at one eta (samples / ln d ~ d^q if `log_corrected`)."""
+    times = curve.medians[:, :, curve.column(eta)]
+    if log_corrected:
+        times = times / np.log(curve.dims)
+    return {
+        **estimate(loglog_slope(curve.dims, times)),
+        "curve": curve.name,
+        "eta": float(eta),
+        "dims": curve.dims.tolist(),
+        "log_corrected": log_corrected,
+    }
+
+
+def threshold_exponent(curve: CurveMedians, fraction: float) -> dict:
+    """eta_c(d), where samples fall to `fraction` of the eta = 0 plateau, and r of
+    eta_c ~ d^{-r}."""
+    positive = curve.etas > 0
+    plateau = curve.medians[:, :, curve.column(0.0)]
+    knees = knee_eta(curve.etas[positive], curve.medians[:, :, positive], plateau, fraction)
+    return {
+        **estimate(-loglog_slope(curve.dims, knees)),
+        "curve": curve.name,
+        "fraction": fraction,
+        "dims": curve.dims.tolist(),
+        "eta_c": estimate(knees),
+    }
+
+
+def eta_slope(curve: CurveMedians, window: Sequence[float]) -> dict:
+    """Common slope of log(samples) against log(eta) for eta inside `window`, all d."""
+    inside = (curve.etas >= window[0]) & (curve.etas <= window[1])
+    return {
+        **estimate(pooled_slope(curve.etas[inside], curve.medians[:, :, inside])),
+        "curve": curve.name,
+        "rule": curve.rule,
+        "window": [float(w) for w in window],
+        "etas": curve.etas[inside].tolist(),
+        "dims": curve.dims.tolist(),
+        "prediction": SLOPE_PREDICTION[curve.rule],
+    }
+
+
+def exponents(curves: Mapping[str, CurveMedians], analysis: Mapping) -> dict:
+    """Every fitted exponent the claims and the exponent figure use (config analysis section)."""
+    plateau, threshold, large = analysis["plateau"], analysis["threshold"], analysis["large_eta"]
+    return {
+        "plateau": dimension_exponent(curves[plateau["curve"]], plateau["eta"]),
+        "a0": dimension_exponent(curves[analysis["a0"]["curve"]], 0.0),
+        "threshold": threshold_exponent(curves[threshold["curve"]], threshold["fraction"]),
+        "slopes": {name: eta_slope(curves[name], w) for name, w in analysis["slopes"].items()},
+        "large_eta": dimension_exponent(curves[large["curve"]], large["eta"], True),
+    }
+
+
+def analysed_curves(analysis: Mapping) -> list[str]:
+    """Names of the curves the exponents need, each once, in a fixed order."""
+    names = [analysis[key]["curve"] for key in ("plateau", "a0", "threshold", "large_eta")]
+    return list(dict.fromkeys([*names, *analysis["slopes"]]))
+
+
+def stack_curve(name: str, rule: str, points: Sequence[Mapping]) -> CurveMedians:
+    """One curve's medians from its per-d files (loaded medians .npz), sorted by d."""
+    points = sorted(points, key=lambda p: int(p["d"]))
+    etas = np.asarray(points[0]["eta"], dtype=float)
+    for p in points:
+        if not np.array_equal(p["eta"], etas):
+            raise ValueError(f"curve {name}: d = {int(p['d'])} has a different eta grid")
+    return CurveMedians(
+        name=name,
+        rule=rule,
+        dims=np.array([int(p["d"]) for p in points]),
+        etas=etas,
+        medians=np.stack([p["medians"] for p in points], axis=1),
+    )
+
+
+def exponent_rows(fitted: Mapping) -> list[dict]:
+    """Each fitted exponent with its prediction, statement and setting, in a fixed order."""
+    plateau, a0 = fitted["plateau"], fitted["a0"]
+    threshold, large = fitted["threshold"], fitted["large_eta"]
+    rows = [
+        {
+            "name": "plateau_exponent",
+            "statement": f"A2 at small eta = {plateau['eta']:g} (information-exponent regime): "
+            "samples ~ d^q with q = 2",
+            "fit": plateau,
+            "prediction": 2.0,
+            "setting": ("eta",),
+        },
+        {
+            "name": "a0_exponent",
+            "statement": "A0 online SGD on He_3 (information exponent 3): samples ~ d^q, q = 2",
+            "fit": a0,
+            "prediction": 2.0,
+            "setting": (),
+        },
+        {
+            "name": "threshold_exponent",
+            "statement": "A2 threshold eta_c ~ d^{-r} with r = 1/2 (eta_c: where samples fall to "
+            f"{threshold['fraction']:g} of the eta = 0 plateau)",
+            "fit": threshold,
+            "prediction": 0.5,
+            "setting": ("fraction",),
+        },
+        {
+            "name": "large_eta_exponent",
+            "statement": f"A2 at large eta = {large['eta']:g} (generative-exponent regime): "
+            "samples ~ d up to logs (fitted: samples / ln d ~ d^q, q = 1)",
+            "fit": large,
+            "prediction": 1.0,
+            "setting": ("eta",),
+        },
+    ]
+    for name, fit in fitted["slopes"].items():
+        rows.append(
+            {
+                "name": f"slope_{name}",
+                "statement": f"A2 above the threshold, step-size rule '{fit['rule']}': samples "
+                f"~ eta^{fit['prediction']:g} (common slope over eta in [{fit['window'][0]:g}, "
+                f"{fit['window'][1]:g}], all d)",
+                "fit": fit,
+                "prediction": fit["prediction"],
+                "setting": ("rule", "window", "etas"),
+            }
+        )
+    return rows
+
+
+def claim_kind(name: str) -> str:
+    """The claims-config key of a claim (every slope claim shares `slope`)."""
+    return "slope" if name.startswith("slope_") else name
+
+
+def single_index_claims(fitted: Mapping, claims_cfg: Mapping) -> list[dict]:
+    """The module's claims from the fitted exponents; tolerances and skips from the config."""
+    claims = []
+    for row in exponent_rows(fitted):
+        if claim_kind(row["name"]) in claims_cfg["skip"]:
+            continue
+        fit = row["fit"]
+        claims.append(
+            make_claim(
+                row["name"],
+                row["statement"],
+                fit["value"],
+                fit["error"],
+                row["prediction"],
+                claims_cfg[claim_kind(row["name"])],
+                claims_cfg["z"],
+                setting={key: fit[key] for key in ("curve", "dims", *row["setting"])},
+            )
+        )
+    return claims
