@@ -272,21 +272,22 @@ def _check_single_index(si: Mapping) -> None:
                 f"A0 has no eta: expected [0.0], got {curve['eta']}",
             )
     two_dims = "expected a curve with at least two dimensions to fit an exponent"
-    plateau = _si_curve(si, "plateau.curve", analysis["plateau"]["curve"], "A2")
-    _si_need(
-        analysis["plateau"]["eta"] in plateau["eta"],
-        "analysis.plateau.eta",
-        f"expected an eta of the curve's grid {plateau['eta']}, got {analysis['plateau']['eta']}",
-    )
-    _si_need(len(plateau["dims"]) >= 2, "analysis.plateau.curve", two_dims)
     a0 = _si_curve(si, "a0.curve", analysis["a0"]["curve"], "A0")
     _si_need(len(a0["dims"]) >= 2, "analysis.a0.curve", two_dims)
-    knee = _si_curve(si, "threshold.curve", analysis["threshold"]["curve"], "A2")
+    knee = _si_curve(si, "crossover.curve", analysis["crossover"]["curve"], "A2")
+    max_eta = analysis["crossover"]["max_eta"]
+    fitted = [e for e in knee["eta"] if 0 < e <= max_eta]
     _si_need(
-        0 in knee["eta"] and sum(e > 0 for e in knee["eta"]) >= 2 and len(knee["dims"]) >= 2,
-        "analysis.threshold.curve",
-        "expected a curve with eta = 0 (the plateau), at least two positive etas and two "
-        f"dimensions, got eta {knee['eta']} and dims {knee['dims']}",
+        0 in knee["eta"] and len(knee["dims"]) >= 2,
+        "analysis.crossover.curve",
+        "expected a curve with eta = 0 (the plateau) and at least two dimensions, got eta "
+        f"{knee['eta']} and dims {knee['dims']}",
+    )
+    _si_need(
+        len(fitted) >= 3,
+        "analysis.crossover.max_eta",
+        f"expected a value keeping at least three positive etas of the curve's grid "
+        f"{knee['eta']} in the crossover fit, got {max_eta}",
     )
     for name, window in analysis["slopes"].items():
         curve = _si_curve(si, f"slopes.{name}", name, "A2")

@@ -63,6 +63,7 @@ rule si_fit:
         curve_of_input=[job.curve for job in SI_FITTED],
         rules={name: curve["rule"] for name, curve in SI["curves"].items()},
         analysis=as_plain(SI["analysis"]),
+        threshold=SI["model"]["threshold"],
     script:
         "../scripts/si_exponents.py"
 
@@ -119,7 +120,7 @@ rule si_collapse:
     conda:
         "../../envs/rmtsgd.yaml"
     params:
-        curve=SI["analysis"]["threshold"]["curve"],
+        curve=SI["analysis"]["crossover"]["curve"],
     script:
         "../scripts/plot_si_collapse.py"
 

@@ -59,4 +59,4 @@ def si_targets():
 
 SI_FITTED = si_jobs_of(analysed_curves(SI["analysis"]))
 SI_ETA_D = si_jobs_of(SI["curves"], [SI["figures"]["eta_d"]])
-SI_KNEE = si_jobs_of([SI["analysis"]["threshold"]["curve"]])
+SI_KNEE = si_jobs_of([SI["analysis"]["crossover"]["curve"]])

@@ -10,10 +10,10 @@ setup_logging(snakemake.log[0])
 points = sorted(
     (points_of(load_npz(path)) for path in snakemake.input.medians), key=lambda p: p["d"]
 )
-threshold = read_json(snakemake.input.fitted)["threshold"]
-if threshold["curve"] != snakemake.params.curve or threshold["dims"] != [p["d"] for p in points]:
-    raise ValueError(f"exponents are for {threshold['curve']} at d = {threshold['dims']}")
-logging.info("eta_c per d: %s", threshold["eta_c"]["value"])
-fig = fig_collapse(points, threshold["eta_c"])
+crossover = read_json(snakemake.input.fitted)["crossover"]
+if crossover["curve"] != snakemake.params.curve or crossover["dims"] != [p["d"] for p in points]:
+    raise ValueError(f"the crossover fit is of {crossover['curve']} at d = {crossover['dims']}")
+logging.info("eta_c per d: %s", crossover["eta_c"]["value"])
+fig = fig_collapse(points, crossover)
 save_figure(fig, snakemake.output.pdf, snakemake.output.png)
 logging.info("wrote %s and %s", snakemake.output.pdf, snakemake.output.png)

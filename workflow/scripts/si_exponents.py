@@ -12,11 +12,11 @@ curves = {}
 for name in dict.fromkeys(p.curve_of_input):
     points = [m for m, owner in zip(loaded, p.curve_of_input, strict=True) if owner == name]
     curves[name] = stack_curve(name, p.rules[name], points)
-fitted = exponents(curves, p.analysis)
+fitted = exponents(curves, p.analysis, p.threshold)
 seeds = {
     f"{owner}_d{int(m['d'])}": [int(s) for s in m["seeds"]]
     for m, owner in zip(loaded, p.curve_of_input, strict=True)
 }
 fitted["provenance"] = provenance(seeds=seeds)
-logging.info("threshold eta_c: %s", fitted["threshold"]["eta_c"]["value"])
+logging.info("crossover eta_c: %s", fitted["crossover"]["eta_c"]["value"])
 write_json(snakemake.output[0], fitted)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from rmtsgd.claims import make_claim
 
@@ -126,28 +127,46 @@ def pooled_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.sum(dx * dy, axis=(-2, -1)) / (ly.shape[-2] * np.sum(dx * dx))
 
 
-def knee_eta(etas: np.ndarray, times: np.ndarray, plateau: np.ndarray, fraction: float):
-    """The eta at which samples first fall to `fraction` of the eta = 0 plateau.
+def median_start_overlap(d: int) -> float:
+    """Median of the initial overlap m0 = |<w0, theta*>| of a uniform w0 on the sphere in R^d
+    (m0^2 ~ Beta(1/2, (d - 1)/2))."""
+    return float(np.sqrt(stats.beta.median(0.5, 0.5 * (d - 1))))
 
-    `etas` are the positive etas, ascending; times (..., n_eta) their medians and plateau (...)
-    the eta = 0 median. Between the last grid point above the level and the first at or below
-    it, log(samples) is interpolated linearly in log(eta). NaN where the plateau is undefined,
-    no point reaches the level, or already the smallest positive eta is at or below it.
+
+def crossover_shape(s: np.ndarray, rho: float) -> np.ndarray:
+    """T(eta) / T(0) of A2's small-m drift, dm/dt ~ m (m + 36 eta / a0), from m0 to m*.
+
+    With s = 36 eta / (a0 m0) and rho = m0 / m*: ln((1 + s) / (1 + rho s)) / ((1 - rho) s),
+    1 at s = 0, falling as ln(1/rho) / ((1 - rho) s) for s >> 1/rho.
     """
+    s = np.asarray(s, dtype=float)
+    safe = np.where(s > 0, s, 1.0)
+    shape = np.log((1.0 + safe) / (1.0 + rho * safe)) / ((1.0 - rho) * safe)
+    return np.where(s > 0, shape, 1.0)
+
+
+def fit_knee(etas: np.ndarray, times: np.ndarray, rho: float, per_decade: int = 100):
+    """Least-squares fit of log T = log T0 + log crossover_shape(eta / eta_c, rho).
+
+    times (..., n_eta) are medians at `etas`; leading axes (bootstrap replicates) are fitted
+    separately. T0 is profiled out and eta_c found on a log grid (`per_decade` points per
+    decade) from 1/100 of the smallest positive eta to 10 times the largest. Returns eta_c and
+    T0 (NaN where a median is undefined or the best eta_c lies on the grid's edge).
+    """
+    positive = etas[etas > 0]
+    lo, hi = np.log10(positive.min() / 100.0), np.log10(positive.max() * 10.0)
+    grid = np.logspace(lo, hi, int(round((hi - lo) * per_decade)) + 1)
+    log_shape = np.log(crossover_shape(etas[None, :] / grid[:, None], rho))  # (grid, eta)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = times / plateau[..., None]
-        log_ratio = np.log(ratio)
-    below = ratio <= fraction
-    first = np.argmax(below, axis=-1)
-    valid = below.any(axis=-1) & (first > 0) & np.isfinite(plateau)
-    j = np.where(valid, first, 1)
-    lo = np.take_along_axis(log_ratio, (j - 1)[..., None], axis=-1)[..., 0]
-    hi = np.take_along_axis(log_ratio, j[..., None], axis=-1)[..., 0]
-    log_eta = np.log(etas)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weight = (np.log(fraction) - lo) / (hi - lo)
-    knee = np.exp(log_eta[j - 1] + weight * (log_eta[j] - log_eta[j - 1]))
-    return np.where(valid & np.isfinite(knee), knee, np.nan)
+        log_t = np.log(np.where(np.isfinite(times) & (times > 0), times, np.nan))
+    residual = log_t[..., None, :] - log_shape  # (..., grid, eta)
+    offset = residual.mean(axis=-1)
+    sse = np.sum((residual - offset[..., None]) ** 2, axis=-1)
+    defined = np.isfinite(sse).all(axis=-1)
+    best = np.argmin(np.where(np.isfinite(sse), sse, np.inf), axis=-1)
+    inside = defined & (best > 0) & (best < len(grid) - 1)
+    plateau = np.exp(np.take_along_axis(offset, best[..., None], axis=-1)[..., 0])
+    return np.where(inside, grid[best], np.nan), np.where(inside, plateau, np.nan)
 
 
 def dimension_exponent(curve: CurveMedians, eta: float, log_corrected: bool = False) -> dict:
@@ -164,18 +183,28 @@ def dimension_exponent(curve: CurveMedians, eta: float, log_corrected: bool = Fa
     }
 
 
-def threshold_exponent(curve: CurveMedians, fraction: float) -> dict:
-    """eta_c(d), where samples fall to `fraction` of the eta = 0 plateau, and r of
-    eta_c ~ d^{-r}."""
-    positive = curve.etas > 0
-    plateau = curve.medians[:, :, curve.column(0.0)]
-    knees = knee_eta(curve.etas[positive], curve.medians[:, :, positive], plateau, fraction)
+def crossover_fit(curve: CurveMedians, max_eta: float, threshold: float) -> dict:
+    """Each d's crossover fit over eta <= max_eta (`fit_knee`): the plateau T0(d) and the knee
+    eta_c(d), and the exponents q of T0 ~ d^q and r of eta_c ~ d^{-r}; `threshold` is the
+    overlap m* that counts as learnt."""
+    inside = curve.etas <= max_eta
+    rho = np.array([median_start_overlap(d) / threshold for d in curve.dims])
+    fits = [
+        fit_knee(curve.etas[inside], curve.medians[:, i][:, inside], rho[i])
+        for i in range(len(curve.dims))
+    ]
+    knees = np.stack([knee for knee, _ in fits], axis=-1)
+    plateaus = np.stack([plateau for _, plateau in fits], axis=-1)
     return {
-        **estimate(-loglog_slope(curve.dims, knees)),
         "curve": curve.name,
-        "fraction": fraction,
+        "max_eta": float(max_eta),
+        "etas": curve.etas[inside].tolist(),
         "dims": curve.dims.tolist(),
+        "rho": rho.tolist(),
         "eta_c": estimate(knees),
+        "plateau": estimate(plateaus),
+        "threshold_exponent": estimate(-loglog_slope(curve.dims, knees)),
+        "plateau_exponent": estimate(loglog_slope(curve.dims, plateaus)),
     }
 
 
@@ -193,13 +222,17 @@ def eta_slope(curve: CurveMedians, window: Sequence[float]) -> dict:
     }
 
 
-def exponents(curves: Mapping[str, CurveMedians], analysis: Mapping) -> dict:
-    """Every fitted exponent the claims and the exponent figure use (config analysis section)."""
-    plateau, threshold, large = analysis["plateau"], analysis["threshold"], analysis["large_eta"]
+def exponents(curves: Mapping[str, CurveMedians], analysis: Mapping, threshold: float) -> dict:
+    """Every fitted exponent the claims and the exponent figure use (config analysis section;
+    `threshold` is the overlap m* that counts as learnt)."""
+    crossover, large = analysis["crossover"], analysis["large_eta"]
+    fit = crossover_fit(curves[crossover["curve"]], crossover["max_eta"], threshold)
+    setting = {key: fit[key] for key in ("curve", "dims", "max_eta")}
     return {
-        "plateau": dimension_exponent(curves[plateau["curve"]], plateau["eta"]),
+        "crossover": fit,
+        "plateau": {**fit["plateau_exponent"], **setting},
+        "threshold": {**fit["threshold_exponent"], **setting},
         "a0": dimension_exponent(curves[analysis["a0"]["curve"]], 0.0),
-        "threshold": threshold_exponent(curves[threshold["curve"]], threshold["fraction"]),
         "slopes": {name: eta_slope(curves[name], w) for name, w in analysis["slopes"].items()},
         "large_eta": dimension_exponent(curves[large["curve"]], large["eta"], True),
     }
@@ -207,7 +240,7 @@ def exponents(curves: Mapping[str, CurveMedians], analysis: Mapping) -> dict:
 
 def analysed_curves(analysis: Mapping) -> list[str]:
     """Names of the curves the exponents need, each once, in a fixed order."""
-    names = [analysis[key]["curve"] for key in ("plateau", "a0", "threshold", "large_eta")]
+    names = [analysis[key]["curve"] for key in ("crossover", "a0", "large_eta")]
     return list(dict.fromkeys([*names, *analysis["slopes"]]))
 
 
@@ -234,11 +267,11 @@ def exponent_rows(fitted: Mapping) -> list[dict]:
     rows = [
         {
             "name": "plateau_exponent",
-            "statement": f"A2 at small eta = {plateau['eta']:g} (information-exponent regime): "
-            "samples ~ d^q with q = 2",
+            "statement": "A2 in the information-exponent regime: the small-eta plateau T0 of the "
+            f"crossover fit (eta <= {plateau['max_eta']:g}) grows as d^q with q = 2",
             "fit": plateau,
             "prediction": 2.0,
-            "setting": ("eta",),
+            "setting": ("max_eta",),
         },
         {
             "name": "a0_exponent",
@@ -249,11 +282,11 @@ def exponent_rows(fitted: Mapping) -> list[dict]:
         },
         {
             "name": "threshold_exponent",
-            "statement": "A2 threshold eta_c ~ d^{-r} with r = 1/2 (eta_c: where samples fall to "
-            f"{threshold['fraction']:g} of the eta = 0 plateau)",
+            "statement": "A2 threshold eta_c ~ d^{-r} with r = 1/2 (eta_c: scale of the crossover "
+            f"fit of A2's two drift terms to the medians at eta <= {threshold['max_eta']:g})",
             "fit": threshold,
             "prediction": 0.5,
-            "setting": ("fraction",),
+            "setting": ("max_eta",),
         },
         {
             "name": "large_eta_exponent",

@@ -240,16 +240,17 @@ class ReducedEngine(_Engine):
         )
         m, a, eta, gamma = map(view, (self.m, self.a, self.eta, self.gamma))
         model, algorithm = self.model, self.algorithm
-        for t in range(steps):
-            u, v = u_all[t], v_all[t]
-            s = abs(1.0 - m * m) ** 0.5
-            z = m * u + s * v
-            q = s * u - m * v  # x - z w within span(theta*, w): q^2 = u^2 + v^2 - z^2
-            perp2 = q * q + r2_all[t]
-            value, a = psi(model, algorithm, y_all[t], z, norm2_all[t], perp2, a, eta)
-            step = gamma * value
-            m = (m + step * s * q) / (1.0 + step * step * perp2) ** 0.5
-            path[t] = m
+        with np.errstate(invalid="ignore", over="ignore"):  # diverged runs are flagged later
+            for t in range(steps):
+                u, v = u_all[t], v_all[t]
+                s = abs(1.0 - m * m) ** 0.5
+                z = m * u + s * v
+                q = s * u - m * v  # x - z w within span(theta*, w): q^2 = u^2 + v^2 - z^2
+                perp2 = q * q + r2_all[t]
+                value, a = psi(model, algorithm, y_all[t], z, norm2_all[t], perp2, a, eta)
+                step = gamma * value
+                m = (m + step * s * q) / (1.0 + step * step * perp2) ** 0.5
+                path[t] = m
         self.m, self.a = torch.as_tensor(m), torch.as_tensor(a)
         return out
 

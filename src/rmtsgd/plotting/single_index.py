@@ -15,8 +15,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import ScalarFormatter
 
-from rmtsgd.analysis.single_index import claim_kind, estimate, exponent_rows
+from rmtsgd.analysis.single_index import claim_kind, crossover_shape, estimate, exponent_rows
 from rmtsgd.plotting.style import COLUMN_WIDTH, FULL_WIDTH, NEUTRAL, PALETTE, new_figure
 
 ETA, SAMPLES = r"$\eta$", r"samples to $m \geq m_*$"
@@ -28,7 +29,7 @@ _RULE_LABEL = {
     "theorem": r"$\gamma \propto \max(d^{-3/2}, \eta d^{-1})$",
 }
 _EXPONENT_LABEL = {
-    "plateau_exponent": r"plateau: samples $\sim d^{q}$ (A2, small $\eta$)",
+    "plateau_exponent": r"plateau: $T_0 \sim d^{q}$ (A2, $\eta \to 0$ of the fit)",
     "a0_exponent": r"A0: samples $\sim d^{q}$",
     "threshold_exponent": r"threshold: $\eta_c \sim d^{-r}$",
     "large_eta_exponent": r"large $\eta$: samples$/\ln d \sim d^{q}$",
@@ -103,12 +104,14 @@ def fig_eta(curves: Sequence[Mapping], d: int) -> Figure:
     return fig
 
 
-def fig_collapse(points: Sequence[Mapping], knees: Mapping) -> Figure:
-    """Samples / d^2 against eta d^{1/2} for every d of one curve; the eta = 0 plateau of each d
-    dotted, and each d's knee eta_c d^{1/2} marked on the top axis edge."""
+def fig_collapse(points: Sequence[Mapping], crossover: Mapping) -> Figure:
+    """Samples / d^2 against eta d^{1/2} for every d of one curve, with each d's crossover fit
+    (solid over the fitted range, dashed beyond) and its eta = 0 plateau (dotted); triangles on
+    the top edge mark eta_c d^{1/2}."""
     fig = new_figure(COLUMN_WIDTH, 2.8)
     ax = fig.subplots()
-    for k, (row, knee) in enumerate(zip(points, knees["value"], strict=True)):
+    knees, plateaus = crossover["eta_c"]["value"], crossover["plateau"]["value"]
+    for k, row in enumerate(points):
         colour, d = _COLOURS[k % len(_COLOURS)], row["d"]
         zero = row["eta"] == 0
         positive = {key: np.asarray(v)[~zero] if np.ndim(v) else v for key, v in row.items()}
@@ -116,18 +119,27 @@ def fig_collapse(points: Sequence[Mapping], knees: Mapping) -> Figure:
         _draw_points(ax, x, positive, colour, "o", scale=d**-2.0, label=rf"$d = {d}$")
         if zero.any() and row["defined"][zero][0]:
             ax.axhline(row["median"][zero][0] / d**2, color=colour, ls=":", lw=0.9, zorder=0)
-        if knee is not None and np.isfinite(knee):
-            ax.plot(
-                [knee * np.sqrt(d)],
-                [1.0],
-                marker="v",
-                color=colour,
-                transform=ax.get_xaxis_transform(),
-                clip_on=False,
-            )
+        knee, plateau = knees[k], plateaus[k]
+        if knee is None or plateau is None:
+            continue
+        eta = np.geomspace(positive["eta"].min(), positive["eta"].max(), 200)
+        fitted = plateau * crossover_shape(eta / knee, crossover["rho"][k]) / d**2
+        inside = eta <= crossover["max_eta"]
+        ax.plot(eta[inside] * np.sqrt(d), fitted[inside], color=colour, lw=0.8, zorder=1)
+        ax.plot(eta[~inside] * np.sqrt(d), fitted[~inside], color=colour, lw=0.8, ls="--")
+        ax.plot(
+            [knee * np.sqrt(d)],
+            [1.0],
+            marker="v",
+            color=colour,
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+        )
     ax.set(xscale="log", yscale="log")
+    ax.yaxis.set_major_formatter(ScalarFormatter())
     ax.set(xlabel=r"$\eta\, d^{1/2}$", ylabel=r"samples$/d^2$")
     handles = ax.get_legend_handles_labels()[0] + [
+        Line2D([], [], color="k", lw=0.8, label="crossover fit"),
         Line2D([], [], color="k", ls=":", lw=0.9, label=r"$\eta = 0$"),
         Line2D([], [], color="k", ls="none", marker="v", label=r"$\eta_c d^{1/2}$"),
     ]
