@@ -20,7 +20,8 @@ BAD = [
     (f"{C}.eta", [], f"{C}.eta", "non-empty"),
     (f"{C}.algorithm", "A3", f"{C}.algorithm", "one of"),
     (f"{C}.rule", "adaptive", f"{C}.rule", "one of"),
-    (f"{C}.budget_d2", 0, f"{C}.budget_d2", "> 0"),
+    (f"{C}.budget.scale", 0, f"{C}.budget.scale", "> 0"),
+    (f"{C}.budget.power", -1, f"{C}.budget.power", ">= 0"),
     (f"{C}.eta", [0.0, -1e-3], f"{C}.eta.1", ">= 0"),
     (f"{C}.c", 0.0, f"{C}.c", "> 0"),
     (f"{C}.speed", 2, C, "unknown key"),
@@ -64,6 +65,9 @@ def test_jobs_budgets_and_shards(default_config):
     assert len(jobs) == sum(len(c["dims"]) for c in si["curves"].values())
     assert len({job.name for job in jobs}) == len(jobs)
     curve = si["curves"]["A2_information"]
-    assert si_budget(curve, 100) == round(curve["budget_d2"] * 100**2)
-    assert si_budget({"budget_d2": 1e-9}, 3) == 1
+    assert si_budget(curve, 100) == round(
+        curve["budget"]["scale"] * 100 ** curve["budget"]["power"]
+    )
+    assert si_budget({"budget": {"scale": 6000, "power": 1.25}}, 16) == 192000
+    assert si_budget({"budget": {"scale": 1e-9, "power": 2}}, 3) == 1
     assert si_shard_sizes({"runs": 300, "runs_per_job": 128}) == [128, 128, 44]

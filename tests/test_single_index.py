@@ -263,3 +263,5 @@ def test_claims_pass_fail_and_skip():
     assert not claims["a0_exponent"]["pass"]  # 0.5 away
     assert not claims["large_eta_exponent"]["pass"]  # too noisy to test
     assert claims["slope_s"]["pass"] and claims["slope_s"]["reference"] == -2.0
+    fitted["plateau"] = {**fitted["plateau"], "value": None}  # undefined, read back from JSON
+    assert not single_index_claims(fitted, cfg)[0]["pass"]

@@ -325,8 +325,8 @@ class SingleIndexJob:
 
 
 def si_budget(curve: Mapping, d: int) -> int:
-    """Sample budget of one run at dimension d: budget_d2 * d^2, at least one sample."""
-    return max(1, round(curve["budget_d2"] * d * d))
+    """Sample budget of one run at dimension d: scale * d^power, at least one sample."""
+    return max(1, round(curve["budget"]["scale"] * d ** curve["budget"]["power"]))
 
 
 def si_jobs(si: Mapping) -> list[SingleIndexJob]:

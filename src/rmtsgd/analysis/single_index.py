@@ -312,6 +312,11 @@ def exponent_rows(fitted: Mapping) -> list[dict]:
     return rows
 
 
+def _number(value: float | None) -> float:
+    """A fitted number as read back from JSON, where an undefined one was written as null."""
+    return float("nan") if value is None else float(value)
+
+
 def claim_kind(name: str) -> str:
     """The claims-config key of a claim (every slope claim shares `slope`)."""
     return "slope" if name.startswith("slope_") else name
@@ -328,8 +333,8 @@ def single_index_claims(fitted: Mapping, claims_cfg: Mapping) -> list[dict]:
             make_claim(
                 row["name"],
                 row["statement"],
-                fit["value"],
-                fit["error"],
+                _number(fit["value"]),
+                _number(fit["error"]),
                 row["prediction"],
                 claims_cfg[claim_kind(row["name"])],
                 claims_cfg["z"],

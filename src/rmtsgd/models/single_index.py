@@ -54,11 +54,11 @@ class SingleIndexModel:
             raise ValueError(f"lookahead must be one of {LOOKAHEADS}, got {self.lookahead!r}")
 
     def link(self, t: torch.Tensor) -> torch.Tensor:
-        """sigma(t) = scale (t^3 - 3t)."""
+        """sigma(t) = link_scale (t^3 - 3t)."""
         return self.link_scale * t * (t * t - 3.0)
 
     def link_prime(self, t: torch.Tensor) -> torch.Tensor:
-        """sigma'(t) = 3 scale (t^2 - 1)."""
+        """sigma'(t) = 3 link_scale (t^2 - 1)."""
         return 3.0 * self.link_scale * (t * t - 1.0)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import ScalarFormatter
+from matplotlib.ticker import FuncFormatter
 
 from rmtsgd.analysis.single_index import claim_kind, crossover_shape, estimate, exponent_rows
 from rmtsgd.plotting.style import COLUMN_WIDTH, FULL_WIDTH, NEUTRAL, PALETTE, new_figure
@@ -55,7 +55,7 @@ def curve_label(curve: Mapping) -> str:
     return f"{curve['algorithm']}, {_RULE_LABEL[curve['rule']]}"
 
 
-def _draw_points(ax: Axes, x, points: Mapping, colour, marker: str, scale=1.0, label=None):
+def _draw_points(ax: Axes, x, points: Mapping, colour, marker: str, scale=1.0, label=None, ls="-"):
     """Defined medians with error bars; undefined ones as open triangles at the budget."""
     x = np.asarray(x, dtype=float)
     ok = points["defined"]
@@ -66,6 +66,7 @@ def _draw_points(ax: Axes, x, points: Mapping, colour, marker: str, scale=1.0, l
         color=colour,
         marker=marker,
         ms=3.5,
+        ls=ls,
         lw=1.0,
         elinewidth=0.8,
         label=label,
@@ -116,7 +117,7 @@ def fig_collapse(points: Sequence[Mapping], crossover: Mapping) -> Figure:
         zero = row["eta"] == 0
         positive = {key: np.asarray(v)[~zero] if np.ndim(v) else v for key, v in row.items()}
         x = positive["eta"] * np.sqrt(d)
-        _draw_points(ax, x, positive, colour, "o", scale=d**-2.0, label=rf"$d = {d}$")
+        _draw_points(ax, x, positive, colour, "o", d**-2.0, rf"$d = {d}$", ls="none")
         if zero.any() and row["defined"][zero][0]:
             ax.axhline(row["median"][zero][0] / d**2, color=colour, ls=":", lw=0.9, zorder=0)
         knee, plateau = knees[k], plateaus[k]
@@ -136,7 +137,8 @@ def fig_collapse(points: Sequence[Mapping], crossover: Mapping) -> Figure:
             clip_on=False,
         )
     ax.set(xscale="log", yscale="log")
-    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.set(xlabel=r"$\eta\, d^{1/2}$", ylabel=r"samples$/d^2$")
     handles = ax.get_legend_handles_labels()[0] + [
         Line2D([], [], color="k", lw=0.8, label="crossover fit"),
