@@ -18,7 +18,9 @@ from rmtsgd.analysis.single_index import (
     fit_knee,
     loglog_slope,
     median_start_overlap,
+    point_counts,
     point_medians,
+    point_summary,
     pooled_slope,
     single_index_claims,
 )
@@ -155,6 +157,25 @@ def test_step_size_rules():
 
 
 # --------------------------------------------------------------------------- analysis
+
+
+def test_point_summary_counts_censored_and_diverged_runs():
+    samples = np.array([[1, 2, 3, 9], [1, 2, 9, 9]])
+    hit = np.array([[True, True, True, False], [True, True, False, False]])
+    diverged = np.array([[False] * 4, [False, False, True, False]])
+    final = np.array([[0.5, 0.5, 0.5, -0.6], [0.5, 0.5, np.nan, 0.1]])
+    medians = {
+        "medians": point_medians(samples, hit, 20, np.random.default_rng(0)),
+        **point_counts(hit, diverged, final),
+        "eta": np.array([0.0, 0.1]),
+        "gamma": np.array([1e-3, 1e-3]),
+        "d": np.int64(10),
+        "budget": np.int64(9),
+    }
+    table = point_summary(medians)
+    assert table["median"] == [2.5, np.inf] and table["runs"] == [4, 4]
+    assert table["censored"] == [1, 2] and table["diverged"] == [0, 1]
+    assert table["censored_below_zero"] == [1, 0] and table["hit_fraction"] == [0.75, 0.5]
 
 
 def test_censored_median_is_undefined_when_half_are_censored():

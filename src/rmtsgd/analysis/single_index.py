@@ -86,6 +86,21 @@ def estimate(replicated: np.ndarray) -> dict:
     }
 
 
+def point_summary(medians: Mapping) -> dict:
+    """One (curve, d) medians file as a table: per eta the median with its bootstrap error, the
+    hit fraction and the censored, diverged and censored-below-zero counts."""
+    table = estimate(medians["medians"])
+    keys = ("gamma", "hit_fraction", "runs", "censored", "diverged", "censored_below_zero")
+    return {
+        "d": int(medians["d"]),
+        "budget": int(medians["budget"]),
+        "eta": np.asarray(medians["eta"]).tolist(),
+        "median": table["value"],
+        "median_error": table["error"],
+        **{key: np.asarray(medians[key]).tolist() for key in keys},
+    }
+
+
 @dataclass
 class CurveMedians:
     """Medians of one curve over its (d, eta) grid: row 0 the full sample, rows 1.. bootstrap."""
