@@ -119,14 +119,18 @@ class CurveMedians:
         return int(matches[0])
 
 
+def log_defined(y: np.ndarray) -> np.ndarray:
+    """log y, NaN where y is undefined (an infinite median) or not positive."""
+    y = np.asarray(y, dtype=float)
+    return np.log(np.where(np.isfinite(y) & (y > 0), y, np.nan))
+
+
 def loglog_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Least-squares slope of log y against log x along the last axis (NaN if a y is undefined).
 
     Leading axes of y (bootstrap replicates) are kept.
     """
-    lx = np.log(np.asarray(x, dtype=float))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ly = np.log(np.where(np.isfinite(y) & (y > 0), y, np.nan))
+    lx, ly = np.log(np.asarray(x, dtype=float)), log_defined(y)
     dx = lx - lx.mean()
     return np.sum(dx * (ly - ly.mean(axis=-1, keepdims=True)), axis=-1) / np.sum(dx * dx)
 
@@ -134,9 +138,7 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def pooled_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Common slope of log y against log x over the last axis, with one intercept per row of the
     second-to-last axis (one line per d, all sharing the slope)."""
-    lx = np.log(np.asarray(x, dtype=float))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ly = np.log(np.where(np.isfinite(y) & (y > 0), y, np.nan))
+    lx, ly = np.log(np.asarray(x, dtype=float)), log_defined(y)
     dx = lx - lx.mean()
     dy = ly - ly.mean(axis=-1, keepdims=True)
     return np.sum(dx * dy, axis=(-2, -1)) / (ly.shape[-2] * np.sum(dx * dx))
@@ -172,9 +174,7 @@ def fit_knee(etas: np.ndarray, times: np.ndarray, rho: float, per_decade: int = 
     lo, hi = np.log10(positive.min() / 100.0), np.log10(positive.max() * 10.0)
     grid = np.logspace(lo, hi, int(round((hi - lo) * per_decade)) + 1)
     log_shape = np.log(crossover_shape(etas[None, :] / grid[:, None], rho))  # (grid, eta)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_t = np.log(np.where(np.isfinite(times) & (times > 0), times, np.nan))
-    residual = log_t[..., None, :] - log_shape  # (..., grid, eta)
+    residual = log_defined(times)[..., None, :] - log_shape  # (..., grid, eta)
     offset = residual.mean(axis=-1)
     sse = np.sum((residual - offset[..., None]) ** 2, axis=-1)
     defined = np.isfinite(sse).all(axis=-1)
