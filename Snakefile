@@ -12,6 +12,12 @@ include: "workflow/rules/single_index_common.smk"
 include: "workflow/rules/rbm.smk"
 include: "workflow/rules/single_index.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/teacher_student.smk"
+include: "workflow/rules/external.smk"
+include: "workflow/rules/report.smk"
+
+
+report: "workflow/report/workflow.rst"
 
 
 rule all:

@@ -27,7 +27,13 @@ from functools import partial
 import numpy as np
 import torch
 
-from rmtsgd.models.rbm import GaussianRBM, PCDSettings, PCDTrainer, lattice_precision
+from rmtsgd.models.rbm import (
+    GaussianRBM,
+    PCDSettings,
+    PCDTrainer,
+    lattice_precision,
+    normals_per_replica_update,
+)
 
 LR = 0.01  # small enough that no replica diverges during the timed updates
 WARMUP_UPDATES = 5
@@ -55,11 +61,6 @@ class RawResult:
     name: str
     block: int
     normals_per_s: float
-
-
-def normals_per_replica_update(rbm: GaussianRBM, batch: int, k: int) -> int:
-    """Normals one PCD update of one replica draws: (k+1)|B|Nh hidden plus k|B|Nv visible."""
-    return (k + 1) * batch * rbm.nh + k * batch * rbm.nv
 
 
 def elapsed(run: Callable[[], object]) -> float:

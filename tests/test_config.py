@@ -50,6 +50,61 @@ BAD = [
     ("rbm.analysis.scaling_max_noise", 1e-5, "rbm.analysis.scaling_max_noise", "each scan"),
     ("rbm.figures.fig2_lrs", [0.03], "rbm.figures.fig2_lrs", "learning-rate scan"),
     ("device", "tpu", "device", "one of"),
+    ("teacher_student.model_a.lr", 0, "teacher_student.model_a.lr", "> 0"),
+    ("teacher_student.model_a.batch", 1, "teacher_student.model_a.batch", ">= 2"),
+    ("teacher_student.model_a.gradient", "exact", "teacher_student.model_a.gradient", "one of"),
+    (
+        "teacher_student.model_a.snapshots",
+        [{"every": 0.25, "until": 1500}],
+        "teacher_student.model_a.snapshots.0.every",
+        "whole number of updates",
+    ),
+    (
+        "teacher_student.model_a.snapshots",
+        [{"every": 1, "until": 1000}],
+        "teacher_student.model_a.snapshots",
+        "run's end",
+    ),
+    ("teacher_student.model_a.fit_from", 1500, "teacher_student.model_a.fit_from", "at least 4"),
+    (
+        "teacher_student.model_a.cases.eq26.z",
+        [[1.0, 0.0], [0.0]],
+        "teacher_student.model_a.cases.eq26.z",
+        "unequal length",
+    ),
+    ("teacher_student.model_a.cases", {}, "teacher_student.model_a.cases", "at least one"),
+    (
+        "teacher_student.figures.fig4_cases",
+        ["eq99"],
+        "teacher_student.figures.fig4_cases",
+        "not in",
+    ),
+    (
+        "teacher_student.figures.fig5_cases",
+        ["identity_deterministic"],
+        "teacher_student.figures.fig5_cases",
+        "without noise",
+    ),
+    (
+        "teacher_student.model_b.snapshot_every",
+        20,
+        "teacher_student.model_b.snapshot_every",
+        "at most",
+    ),
+    ("teacher_student.model_b.networks", 5, "teacher_student.model_b.networks", "jackknife_blocks"),
+    ("teacher_student.model_b.scans.lr.lr", [], "teacher_student.model_b.scans.lr.lr", "non-empty"),
+    (
+        "teacher_student.analysis.scaling_max_lr",
+        0.05,
+        "teacher_student.analysis.scaling_max_lr",
+        "at least one alpha",
+    ),
+    (
+        "teacher_student.claims.rate_ratio",
+        {"tolerance": 0.02},
+        "teacher_student.claims.rate_ratio",
+        "missing required key",
+    ),
 ]
 
 

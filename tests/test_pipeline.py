@@ -6,9 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, job_counts
 
 BIN = Path(sys.executable).parent
 SMOKE = ["--configfile", "config/smoke.yaml"]
@@ -28,13 +29,7 @@ def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def dry_run_jobs(*args: str) -> dict[str, int]:
     """Job counts per rule of a dry run."""
-    out = snakemake("-n", "--quiet", "rules", *args).stdout
-    counts = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "all"):
-            counts[parts[0]] = int(parts[1])
-    return counts
+    return job_counts(snakemake("-n", "--quiet", "rules", *args).stdout)
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +54,26 @@ def test_smoke_claims_all_pass(smoke_run):
     assert claims["provenance"]["seeds"]
 
 
+def test_smoke_teacher_student_claims_all_pass(smoke_run):
+    claims = json.loads((smoke_run / "claims/teacher_student.json").read_text())
+    assert claims["module"] == "teacher_student"
+    failed = [c for c in claims["claims"] if not c["pass"]]
+    assert not failed, json.dumps(failed, indent=1)
+    kinds = ["eq22_fit", "rate_order", "rate_ratio", "rate_repulsion", "two_species_aic"]
+    kinds += ["one_species_aic", "sigma_m_ratio", "spacing_mean", "binder_u4", "wigner_surmise"]
+    kinds += ["slope_ratio", "slope_spacing_over_width", "spacing_above_line_at_largest_lr"]
+    kinds += ["stationary"]
+    for kind in kinds:
+        assert any(c["name"].startswith(kind) for c in claims["claims"]), kind
+    assert claims["skipped_kinds"] == ["binder_u4_above_semicircle"]
+    # both Z of the paper, the Z = I control and the deterministic flow are all claimed on
+    for case in ("eq26", "eq27", "identity", "identity_deterministic"):
+        assert any(c["setting"].get("case") == case for c in claims["claims"]), case
+    assert claims["provenance"]["seeds"]
+
+
 def test_smoke_figures_exist(smoke_run):
-    for name in ("fig2", "fig3", "spacings"):
+    for name in ("fig2", "fig3", "spacings", "fig4", "fig5", "ts_scans"):
         for ext in ("pdf", "png"):
             assert (ROOT / f"figures/smoke/{name}.{ext}").stat().st_size > 1000
 
@@ -81,6 +94,55 @@ def test_single_figure_dry_run_needs_only_its_settings():
     jobs = dry_run_jobs("--forceall", "figures/fig2.pdf")
     # three learning rates of Fig 2 left (the close-up is one of them), two shards each
     assert jobs == {"rbm_train": 6, "rbm_spectra": 3, "rbm_fit": 1, "fig2": 1}
+
+
+def test_fig5_alone_needs_only_its_ensembles():
+    jobs = dry_run_jobs("--forceall", "figures/fig5.pdf")
+    assert jobs == {"ts_train_a": 3, "ts_spectra_a": 3, "ts_fit_a": 3, "fig5": 1}
+
+
+def ensemble_file(path: Path, seed: int, networks: int = 300) -> Path:
+    """An ensemble in the released layout: W = 2 I + small GOE noise, 2 snapshots."""
+    rng = np.random.default_rng(seed)
+    g = rng.normal(0.0, 0.005, (networks, 2, 2, 2))
+    np.savez(path, W=2.0 * np.eye(2) + g + np.swapaxes(g, -1, -2), lr=0.1, batch_size=16)
+    return path
+
+
+def test_external_ensembles_get_reports_figures_and_claims(tmp_path):
+    entries = {
+        name: {"path": str(ensemble_file(tmp_path / f"{name}.npz", i))}
+        for i, name in enumerate(("run-a", "run_b"))
+    }
+    overlay = tmp_path / "external.yaml"
+    results, figures = tmp_path / "res", tmp_path / "fig"
+    overlay.write_text(
+        yaml.safe_dump({"results": str(results), "figures": str(figures), "external": entries})
+    )
+    snakemake("--cores", "2", "external", *SMOKE, str(overlay))
+    claims = json.loads((results / "claims/external.json").read_text())
+    assert claims["module"] == "external" and claims["n_claims"] == 6
+    assert claims["n_passed"] == 6, json.dumps(claims["claims"], indent=1)
+    for name in entries:
+        report = json.loads((results / f"external/{name}.json").read_text())
+        assert report["setting"] == {"lr": 0.1, "batch_size": 16}
+        assert report["modes"][0]["kind"] == "pair"
+        assert (figures / f"external_{name}.png").stat().st_size > 1000
+
+
+def test_bad_external_entry_stops_before_any_job(tmp_path):
+    overlay = tmp_path / "bad.yaml"
+    missing = tmp_path / "nowhere.npz"
+    overlay.write_text(
+        yaml.safe_dump(
+            {"results": str(tmp_path / "res"), "external": {"x": {"path": str(missing)}}}
+        )
+    )
+    result = snakemake("-n", "--configfile", str(overlay), check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "external.x.path" in output and "nowhere.npz" in output and "no such file" in output
+    assert not (tmp_path / "res").exists()
 
 
 def test_bad_config_stops_before_any_job(tmp_path):

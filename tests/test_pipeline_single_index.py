@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 from conftest import ROOT
-from test_pipeline import SMOKE, dry_run_jobs, smoke_run, snakemake  # noqa: F401 (fixture)
+from test_pipeline import SMOKE, dry_run_jobs, snakemake
 
 from rmtsgd.analysis.single_index import claim_kind
 from rmtsgd.config import load_config
@@ -19,8 +19,8 @@ def _smoke_si() -> dict:
     return load_config(ROOT / "config/config.yaml", ROOT / "config/smoke.yaml")["single_index"]
 
 
-def test_smoke_single_index_claims_all_pass(smoke_run):  # noqa: F811
-    claims = json.loads((smoke_run / "claims/single_index.json").read_text())
+def test_smoke_single_index_claims_all_pass(smoke_results):
+    claims = json.loads((smoke_results / "claims/single_index.json").read_text())
     skip = _smoke_si()["claims"]["skip"]
     assert claims["module"] == "single_index" and claims["skipped_kinds"] == skip
     failed = [c for c in claims["claims"] if not c["pass"]]
@@ -33,24 +33,25 @@ def test_smoke_single_index_claims_all_pass(smoke_run):  # noqa: F811
     assert claims["provenance"]["seeds"]
 
 
-def test_smoke_single_index_figures_exist(smoke_run):  # noqa: F811
+def test_smoke_single_index_figures_exist(smoke_results):
     for name in ("si_eta", "si_collapse", "si_exponents"):
         for ext in ("pdf", "png"):
             assert (ROOT / f"figures/smoke/{name}.{ext}").stat().st_size > 1000
 
 
-def test_changing_analysis_or_claims_does_not_rerun_the_scans(smoke_run, tmp_path):  # noqa: F811
+def test_changing_analysis_or_claims_does_not_rerun_the_scans(smoke_results, tmp_path):
     assert dry_run_jobs(*SMOKE) == {}
     tolerance = tmp_path / "tolerance.yaml"
     tolerance.write_text(yaml.safe_dump({"single_index": {"claims": {"z": 3.0}}}))
     jobs = dry_run_jobs("--configfile", "config/smoke.yaml", str(tolerance))
-    assert jobs == {"si_claims": 1, "si_exponents": 1}
+    report = {"claims_table": 1, "report_summary": 1}  # this module's claims table, the summary
+    assert jobs == {"si_claims": 1, "si_exponents": 1, **report}
     window = tmp_path / "window.yaml"
     window.write_text(
         yaml.safe_dump({"single_index": {"analysis": {"crossover": {"max_eta": 0.06}}}})
     )
     jobs = dry_run_jobs("--configfile", "config/smoke.yaml", str(window))
-    assert jobs == {"si_fit": 1, "si_claims": 1, "si_collapse": 1, "si_exponents": 1}
+    assert jobs == {"si_fit": 1, "si_claims": 1, "si_collapse": 1, "si_exponents": 1, **report}
 
 
 def test_si_eta_alone_needs_only_its_dimension():

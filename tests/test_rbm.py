@@ -10,9 +10,8 @@ from rmtsgd.models.rbm import (
     PCDTrainer,
     lattice_kappa,
     lattice_precision,
-    snapshot_schedule,
-    train_ensemble,
 )
+from rmtsgd.models.training import snapshot_schedule, train_ensemble
 
 RBM = GaussianRBM()
 

@@ -7,11 +7,13 @@ import json
 import logging
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,12 @@ def write_json(path: str | Path, payload: Any) -> None:
         handle.write("\n")
 
 
+def write_text(path: str | Path, text: str) -> None:
+    """Write a text file atomically."""
+    with _atomic_path(path, Path(path).suffix) as tmp:
+        Path(tmp).write_text(text)
+
+
 def read_json(path: str | Path) -> Any:
     with open(path) as handle:
         return json.load(handle)
@@ -85,8 +93,19 @@ def _git_revision() -> str:
     return result.stdout.strip()
 
 
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages rmtsgd depends on (its pinned requirements)."""
+    try:
+        requirements = metadata.requires("rmtsgd") or []
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return {}
+    names = [re.split(r"[\s;<>=!~\[]", r, maxsplit=1)[0] for r in requirements if "extra" not in r]
+    return {name: metadata.version(name) for name in names}
+
+
 def provenance(**extra: Any) -> dict:
-    """What made an artifact: package version, git revision, platform, plus caller's fields."""
+    """What made an artifact: package version, git revision, platform, dependency versions,
+    plus caller's fields."""
     import torch
 
     return {
@@ -95,6 +114,7 @@ def provenance(**extra: Any) -> dict:
         "python": platform.python_version(),
         "torch": torch.__version__,
         "numpy": np.__version__,
+        "packages": package_versions(),
         **extra,
     }
 

@@ -4,9 +4,14 @@ from pathlib import Path
 
 from rmtsgd.config import (
     as_plain,
+    case_noise,
+    model_a_spec,
+    model_b_settings,
+    model_b_spec,
     rbm_settings,
     schedule_for,
     shard_seed,
+    scan_setting_meta,
     shard_sizes,
     validate_config,
 )
@@ -18,11 +23,25 @@ FIG = config["figures"]
 RBM = config["rbm"]
 SETTINGS = {s.name: s for s in rbm_settings(RBM)}
 FIGURES = ["fig2", "fig3", "spacings"]
+TS = config["teacher_student"]
+TS_A, TS_B = TS["model_a"], TS["model_b"]
+TS_CASES = list(TS_A["cases"])
+TS_SETTINGS = {s.name: s for s in model_b_settings(TS_B)}
+TS_FIGURES = ["fig4", "fig5", "ts_scans"]
+EXTERNAL = config["external"]
+
+
+def alternatives(names):
+    """A wildcard pattern matching exactly these names (nothing when there are none)."""
+    return "|".join(re.escape(name) for name in names) or "(?!)"
 
 
 wildcard_constraints:
-    setting="|".join(re.escape(name) for name in SETTINGS),
+    setting=alternatives(SETTINGS),
     shard=r"\d+",
+    case=alternatives(TS_CASES),
+    ts_setting=alternatives(TS_SETTINGS),
+    name=alternatives(EXTERNAL),
 
 
 def scans_of(setting):
@@ -92,8 +111,222 @@ def lr_scan_name(lr):
     )
 
 
-def all_targets():
-    """Every figure (PDF and PNG) and the claims file of this config."""
+def rbm_targets():
+    """Figures (PDF and PNG) and the claims file of the RBM module."""
     figures = [f"{FIG}/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
     figures += si_targets()
     return figures + [f"{RES}/claims/rbm.json"]
+
+
+def ts_a_files(kind, cases):
+    """Model-A artifacts of some cases: ensembles, spectra (.npz) or fits (.json)."""
+    ext = "json" if kind == "fits" else "npz"
+    return [f"{RES}/teacher_student/model_a/{kind}/{case}.{ext}" for case in cases]
+
+
+def ts_b_fits():
+    return [f"{RES}/teacher_student/model_b/fits/{name}.json" for name in TS_SETTINGS]
+
+
+def teacher_student_targets():
+    """Figures (PDF and PNG) and the claims file of the teacher-student module."""
+    figures = [f"{FIG}/{name}.{ext}" for name in TS_FIGURES for ext in ("pdf", "png")]
+    return figures + [f"{RES}/claims/teacher_student.json"]
+
+
+def external_targets():
+    """Per external entry its report and figure, and the claims of all (nothing if none)."""
+    if not EXTERNAL:
+        return []
+    files = [f"{RES}/external/{name}.json" for name in EXTERNAL]
+    files += [
+        f"{FIG}/external_{name}.{ext}" for name in EXTERNAL for ext in ("pdf", "png")
+    ]
+    return files + [f"{RES}/claims/external.json"]
+
+
+def all_targets():
+    """Every figure and claims file of this config, module by module, and the report items."""
+    modules = rbm_targets() + teacher_student_targets() + external_targets()
+    modules += si_targets()
+    return modules + report_targets()
+
+
+# ---------------------------------------------------------------------------------------------
+# Plumbing every module uses: module registry (claims manifest, report, `rmtsgd check`), library
+# code hashes (reruns that follow library edits), cluster resources, and the guards that stop
+# a SLURM run without SLURM and a report without results.
+import math
+import shutil
+import subprocess
+import sys
+
+from snakemake.exceptions import WorkflowError
+
+from rmtsgd.codehash import code_hash
+from rmtsgd.config import training_normals
+
+MODULES = {}  # name -> title (its report category); filled by register_module
+
+
+def register_module(name, title):
+    """Plug a module into the claims manifest, the report and `rmtsgd check`: its rules write
+    {RES}/claims/{name}.json, and its figures use `title` as their report category."""
+    MODULES[name] = title
+
+
+def report_targets():
+    """The claims manifest, one claims table per module and the report's landing summary."""
+    tables = [f"{RES}/report/claims_{name}.html" for name in MODULES]
+    return [f"{RES}/claims/manifest.json", f"{RES}/report/summary.rst"] + tables
+
+
+def claim_settings(name):
+    """What a module's claims come from, for its claims table: seed, device and the module's
+    config section less its `figures` key (so restyling reruns only the figure)."""
+    section = {key: value for key, value in config[name].items() if key != "figures"}
+    return {"seed": config["seed"], "device": config["device"], name: as_plain(section)}
+
+
+def library_code(script):
+    """Hash of the rmtsgd modules a script imports (transitively): as a rule's param, editing
+    that library code reruns the rule, and only rules whose scripts import it."""
+    return code_hash(Path(workflow.basedir) / "workflow/scripts" / script)
+
+
+# Cluster resources: a rule states its measured cost at this config's scale (peak memory in MB,
+# CPU seconds; from its benchmark: files, see benchmarks/README.md). The helpers add headroom
+# and scale with the attempt, so a job killed for time or memory is resubmitted with twice as
+# much (profiles/slurm retries once). Costs may be numbers or functions of the wildcards.
+HEADROOM = 2.0
+MIN_RUNTIME = 10  # minutes: covers start-up on a busy node
+
+
+def _cost(value, wildcards):
+    return value(wildcards) if callable(value) else value
+
+
+def mem_mb(peak_mb):
+    """The mem_mb resource of a rule whose jobs peak at `peak_mb`."""
+    return lambda wildcards, attempt: math.ceil(
+        HEADROOM * attempt * _cost(peak_mb, wildcards)
+    )
+
+
+def runtime(cpu_seconds):
+    """The runtime resource (minutes) of a rule whose jobs take `cpu_seconds` per thread."""
+    return lambda wildcards, attempt: max(
+        MIN_RUNTIME,
+        math.ceil(HEADROOM * attempt * _cost(cpu_seconds, wildcards) / 60),
+    )
+
+
+# GPU rules declare gpu=GPUS; the SLURM plugin turns gpu=1 into sbatch --gpus=1
+GPUS = 1 if config["device"] == "cuda" else 0
+
+
+def require_slurm():
+    """With the SLURM executor, stop at once (not after submissions time out) unless this
+    machine can submit jobs: sbatch and sinfo on PATH and the controller answering."""
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.name != "slurm":
+        return
+    advice = (
+        "Run without the SLURM profile (snakemake --cores N) or from a SLURM login node; "
+        "to try the profile locally, start a one-node cluster with ci/local-slurm.sh up"
+    )
+    if shutil.which("sbatch") is None or shutil.which("sinfo") is None:
+        raise WorkflowError(
+            "the SLURM executor (profiles/slurm) was asked for, but this machine has no "
+            f"SLURM: sbatch/sinfo are not on PATH. {advice}."
+        )
+    try:
+        subprocess.run(
+            ["sinfo", "-h"], check=True, capture_output=True, text=True, timeout=30
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        reason = getattr(error, "stderr", None) or str(error)
+        raise WorkflowError(
+            f"the SLURM executor was asked for, but the SLURM controller does not answer "
+            f"(sinfo: {str(reason).strip()}). {advice}."
+        )
+
+
+def report_requested():
+    """Whether this invocation builds a report (snakemake --report FILE)."""
+    return any(arg == "--report" or arg.startswith("--report=") for arg in sys.argv)
+
+
+def require_results(targets):
+    """Stop with the list of missing results (a report shows results, it does not make them)."""
+    missing = [str(t) for t in targets if not Path(t).exists()]
+    if missing:
+        raise WorkflowError(
+            f"the report needs this config's results, and {len(missing)} are missing:\n  "
+            + "\n  ".join(missing)
+            + "\nMake them first with the same command without --report "
+            "(e.g. snakemake --cores 2 [--configfile ...]), then build the report."
+        )
+
+
+onstart:
+    require_slurm()
+
+
+# Gaussian-RBM job costs (measured: benchmarks/README.md, "Pipeline jobs"). Every job peaks at
+# the memory of a Python process with torch and numpy loaded (240-285 MB) plus its arrays;
+# training is bound by drawing Gaussian normals, (k+1)|B|Nh + k|B|Nv per replica-update, at
+# 1.5-1.8e8 per CPU second here (1e8 below: slower cluster cores); analysis jobs take seconds.
+RBM_BASE_MB = 300
+RBM_NORMALS_PER_CPU_S = 1.0e8
+# spectra, fits, claims, figures: an upper bound at every scale
+RBM_ANALYSIS_CPU_S = 120
+
+
+def rbm_train_cpu_s(wildcards):
+    """CPU seconds of one training shard (one thread)."""
+    replicas = shard_sizes(RBM["training"])[int(wildcards.shard)]
+    normals = training_normals(RBM, SETTINGS[wildcards.setting], replicas)
+    return normals / RBM_NORMALS_PER_CPU_S
+
+
+def rbm_weights_mb(replicas, lr):
+    """Size of the weight snapshots of `replicas` replicas at learning rate `lr`, MB."""
+    snapshots = len(schedule_for(RBM["training"], lr).snapshots)
+    return replicas * snapshots * RBM["model"]["nv"] * RBM["model"]["nh"] * 8 / 1e6
+
+
+def rbm_train_mb(wildcards):
+    """Peak memory of a training shard: the snapshots kept, then stacked (twice)."""
+    replicas = shard_sizes(RBM["training"])[int(wildcards.shard)]
+    return RBM_BASE_MB + 2 * rbm_weights_mb(replicas, SETTINGS[wildcards.setting].lr)
+
+
+def rbm_setting_mb(wildcards):
+    """Peak memory of a job that loads a whole setting's snapshots (and spectra of them)."""
+    lr = SETTINGS[wildcards.setting].lr
+    return RBM_BASE_MB + 3 * rbm_weights_mb(RBM["training"]["replicas"], lr)
+
+
+# Teacher-student and external-ensemble job costs (measured: benchmarks/README.md, "Pipeline
+# jobs"): every job peaks at a Python process with torch loaded (about 300 MB) plus a few copies
+# of its weight snapshots; the trainers advance 1e6-5e6 network-updates per CPU second, so at
+# every shipped scale a job takes well under a minute; 120 CPU-s is a generous bound.
+TS_BASE_MB = 300
+TS_JOB_CPU_S = 120
+
+
+def ts_a_weights_mb():
+    """Size of one model-A ensemble's weight snapshots, MB."""
+    snapshots = len(model_a_spec(config, TS_CASES[0])["snapshots"])
+    return TS_A["networks"] * snapshots * 4 * 8 / 1e6
+
+
+def ts_a_mb(wildcards):
+    """Peak memory of a model-A job: the snapshots, kept and stacked, and their spectra."""
+    return TS_BASE_MB + 3 * ts_a_weights_mb()
+
+
+def external_mb(wildcards):
+    """Peak memory of an external-ensemble job: the file's arrays, loaded and sliced."""
+    return TS_BASE_MB + 3 * Path(EXTERNAL[wildcards.name]["path"]).stat().st_size / 1e6

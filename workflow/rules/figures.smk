@@ -7,20 +7,27 @@ rule fig2:
         closeup_spectra=spectra_of([lr_scan_name(RBM["figures"]["fig2_lr"])])[0],
         closeup_fit=fits_of([lr_scan_name(RBM["figures"]["fig2_lr"])])[0],
     output:
-        pdf=report(
-            f"{FIG}/fig2.pdf",
+        pdf=f"{FIG}/fig2.pdf",
+        png=report(
+            f"{FIG}/fig2.png",
             caption="../report/fig2.rst",
             category="Gaussian RBM",
         ),
-        png=f"{FIG}/fig2.png",
     log:
         f"{RES}/logs/figures/fig2.log",
+    benchmark:
+        f"{RES}/benchmarks/figures/fig2.tsv"
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(RBM_BASE_MB),
+        runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
         lrs=RBM["figures"]["fig2_lrs"],
         pair=RBM["figures"]["fig2_pair"],
         bins=RBM["figures"]["bins"],
+        code=library_code("plot_fig2.py"),
     script:
         "../scripts/plot_fig2.py"
 
@@ -30,16 +37,24 @@ rule fig3:
         fits=fits_of(SETTINGS),
         summary=f"{RES}/rbm/scaling.json",
     output:
-        pdf=report(
-            f"{FIG}/fig3.pdf",
+        pdf=f"{FIG}/fig3.pdf",
+        png=report(
+            f"{FIG}/fig3.png",
             caption="../report/fig3.rst",
             category="Gaussian RBM",
         ),
-        png=f"{FIG}/fig3.png",
     log:
         f"{RES}/logs/figures/fig3.log",
+    benchmark:
+        f"{RES}/benchmarks/figures/fig3.tsv"
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(RBM_BASE_MB),
+        runtime=runtime(RBM_ANALYSIS_CPU_S),
+    params:
+        code=library_code("plot_fig3.py"),
     script:
         "../scripts/plot_fig3.py"
 
@@ -49,17 +64,24 @@ rule spacings:
         spectra=spectra_of(SETTINGS),
         fits=fits_of(SETTINGS),
     output:
-        pdf=report(
-            f"{FIG}/spacings.pdf",
+        pdf=f"{FIG}/spacings.pdf",
+        png=report(
+            f"{FIG}/spacings.png",
             caption="../report/spacings.rst",
             category="Gaussian RBM",
         ),
-        png=f"{FIG}/spacings.png",
     log:
         f"{RES}/logs/figures/spacings.log",
+    benchmark:
+        f"{RES}/benchmarks/figures/spacings.tsv"
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(RBM_BASE_MB),
+        runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
         max_noise=RBM["analysis"]["claim_max_noise"],
+        code=library_code("plot_spacings.py"),
     script:
         "../scripts/plot_spacings.py"

@@ -1,5 +1,7 @@
 # Gaussian RBM (seed 002 Sec 4.1): train ensembles, extract spectra, fit, make claims.
 
+register_module("rbm", "Gaussian RBM")
+
 
 rule rbm_train:
     output:
@@ -12,9 +14,12 @@ rule rbm_train:
         "../../envs/rmtsgd.yaml"
     threads: RBM["training"]["threads"]
     resources:
-        gpu=1 if config["device"] == "cuda" else 0,
+        mem_mb=mem_mb(rbm_train_mb),
+        runtime=runtime(rbm_train_cpu_s),
+        gpu=GPUS,
     params:
         train=train_params,
+        code=library_code("rbm_train.py"),
     script:
         "../scripts/rbm_train.py"
 
@@ -26,9 +31,16 @@ rule rbm_spectra:
         f"{RES}/rbm/spectra/{{setting}}.npz",
     log:
         f"{RES}/logs/rbm_spectra/{{setting}}.log",
+    benchmark:
+        f"{RES}/benchmarks/rbm_spectra/{{setting}}.tsv"
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(rbm_setting_mb),
+        runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
+        code=library_code("rbm_spectra.py"),
         model=as_plain(RBM["model"]),
         setting=lambda wc: setting_meta(wc.setting),
         measure_from=lambda wc: schedule_for(
@@ -49,7 +61,12 @@ rule rbm_fit:
         f"{RES}/benchmarks/rbm_fit/{{setting}}.tsv"
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(rbm_setting_mb),
+        runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
+        code=library_code("rbm_fit.py"),
         setting=lambda wc: setting_meta(wc.setting),
         blocks=RBM["analysis"]["jackknife_blocks"],
     script:
@@ -64,9 +81,16 @@ rule rbm_claims:
         summary=f"{RES}/rbm/scaling.json",
     log:
         f"{RES}/logs/rbm_claims.log",
+    benchmark:
+        f"{RES}/benchmarks/rbm_claims.tsv"
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(RBM_BASE_MB),
+        runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
+        code=library_code("rbm_claims.py"),
         rbm={key: as_plain(RBM[key]) for key in ("analysis", "claims")},
     script:
         "../scripts/rbm_claims.py"

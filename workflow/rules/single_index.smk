@@ -2,6 +2,8 @@
 # exponents, claims and figures. Every (curve, d, shard) is one job; helpers in
 # single_index_common.smk.
 
+register_module("single_index", "Single-index model")
+
 
 rule si_run:
     output:
@@ -17,9 +19,12 @@ rule si_run:
         "../../envs/rmtsgd.yaml"
     threads: SI["run"]["threads"]
     resources:
-        gpu=1 if config["device"] == "cuda" else 0,
+        mem_mb=mem_mb(si_run_mb),
+        runtime=runtime(si_run_cpu_s),
+        gpu=GPUS,
     params:
         run=si_run_params,
+        code=library_code("si_run.py"),
     script:
         "../scripts/si_run.py"
 
@@ -39,7 +44,12 @@ rule si_medians:
         dim=r"\d+",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
+        code=library_code("si_medians.py"),
         curve=lambda wc: wc.curve,
         d=lambda wc: int(wc.dim),
         bootstrap=SI["analysis"]["bootstrap"],
@@ -59,13 +69,18 @@ rule si_fit:
         f"{RES}/logs/si_fit.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
+        code=library_code("si_fit.py"),
         curve_of_input=[job.curve for job in SI_FITTED],
         rules={name: curve["rule"] for name, curve in SI["curves"].items()},
         analysis=as_plain(SI["analysis"]),
         threshold=SI["model"]["threshold"],
     script:
-        "../scripts/si_exponents.py"
+        "../scripts/si_fit.py"
 
 
 rule si_claims:
@@ -77,7 +92,12 @@ rule si_claims:
         f"{RES}/logs/si_claims.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
+        code=library_code("si_claims.py"),
         claims=as_plain(SI["claims"]),
     script:
         "../scripts/si_claims.py"
@@ -97,7 +117,12 @@ rule si_eta:
         f"{RES}/logs/figures/si_eta.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
+        code=library_code("plot_si_eta.py"),
         curves={job.curve: as_plain(SI["curves"][job.curve]) for job in SI_ETA_D},
         d=SI["figures"]["eta_d"],
     script:
@@ -119,7 +144,12 @@ rule si_collapse:
         f"{RES}/logs/figures/si_collapse.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
+        code=library_code("plot_si_collapse.py"),
         curve=SI["analysis"]["crossover"]["curve"],
     script:
         "../scripts/plot_si_collapse.py"
@@ -139,7 +169,12 @@ rule si_exponents:
         f"{RES}/logs/figures/si_exponents.log",
     conda:
         "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
+        code=library_code("plot_si_exponents.py"),
         claims=as_plain(SI["claims"]),
     script:
         "../scripts/plot_si_exponents.py"

@@ -60,3 +60,33 @@ def si_targets():
 SI_FITTED = si_jobs_of(analysed_curves(SI["analysis"]))
 SI_ETA_D = si_jobs_of(SI["curves"], [SI["figures"]["eta_d"]])
 SI_KNEE = si_jobs_of([SI["analysis"]["crossover"]["curve"]])
+
+
+# Single-index job costs (measured: benchmarks/README.md, "Single-index engines", and the
+# default scan's benchmark files). A job peaks at a Python process with torch and numpy loaded
+# (about 240 MB) plus one chunk of draws (8 float64 arrays of chunk x runs); the reduced engine
+# spends about 11 us of Python per step plus 80 ns per active run, and at the plateau about a
+# third of the runs stay active up to the budget. Analysis and figure jobs take seconds.
+SI_BASE_MB = 300
+SI_STEP_S = 11e-6
+SI_RUN_STEP_S = 8e-8
+SI_ACTIVE_SHARE = 0.35
+SI_ANALYSIS_CPU_S = 120
+
+
+def si_batch(wildcards):
+    """Runs one si_run job batches: its shard's runs at every eta of its curve."""
+    curve = SI["curves"][wildcards.curve]
+    return SI_SHARDS[int(wildcards.shard)] * len(curve["eta"])
+
+
+def si_run_cpu_s(wildcards):
+    """CPU seconds of one si_run job (reduced engine), every step up to the budget."""
+    budget = si_budget(SI["curves"][wildcards.curve], int(wildcards.dim))
+    active = SI_ACTIVE_SHARE * si_batch(wildcards)
+    return budget * (SI_STEP_S + SI_RUN_STEP_S * active)
+
+
+def si_run_mb(wildcards):
+    """Peak memory of one si_run job: the base process and one chunk of draws."""
+    return SI_BASE_MB + 8 * 8 * SI["run"]["chunk"] * si_batch(wildcards) / 1e6

@@ -5,13 +5,8 @@ import json
 import torch
 
 from rmtsgd.io import provenance, save_npz, setup_logging
-from rmtsgd.models.rbm import (
-    GaussianRBM,
-    PCDSettings,
-    PCDTrainer,
-    pick_device,
-    train_ensemble,
-)
+from rmtsgd.models.rbm import GaussianRBM, PCDSettings, PCDTrainer
+from rmtsgd.models.training import pick_device, train_ensemble
 
 setup_logging(snakemake.log[0])
 p = snakemake.params.train

@@ -6,8 +6,8 @@ import logging
 import torch
 
 from rmtsgd.io import provenance, save_npz, setup_logging
-from rmtsgd.models.rbm import pick_device
 from rmtsgd.models.single_index import SingleIndexModel, run_grid
+from rmtsgd.models.training import pick_device
 
 setup_logging(snakemake.log[0])
 p = snakemake.params.run

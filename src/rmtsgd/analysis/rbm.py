@@ -8,36 +8,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from rmtsgd.claims import make_claim
+from rmtsgd.claims import make_claim, ratio_with_error, stationarity_claim
 from rmtsgd.coulomb import SEMICIRCLE_U4
-from rmtsgd.fits import jackknife, pair_statistics, single_mode_statistics
-from rmtsgd.spectra import Mode, target_modes
-
-
-def window_samples(x: np.ndarray, snapshots: np.ndarray, measure_from: int) -> np.ndarray:
-    """x[replica, snapshot, mode] of the replicas that never diverged, snapshots in the window."""
-    finite = np.isfinite(x).all(axis=(1, 2))
-    return x[finite][:, np.asarray(snapshots) >= measure_from]
-
-
-def _mode_table(data: np.ndarray, modes: Sequence[Mode], mu2: float) -> dict[str, float]:
-    table = {}
-    for k, mode in enumerate(modes):
-        stats = pair_statistics if mode.is_pair else single_mode_statistics
-        table.update({f"{k}.{name}": v for name, v in stats(data, mode, mu2).items()})
-    return table
-
-
-def _half_differences(data: np.ndarray, modes: Sequence[Mode]) -> dict[str, float]:
-    """Change of each mode's mean and standard deviation from the window's first to second half."""
-    half = data.shape[1] // 2
-    early, late = data[:, :half], data[:, half:]
-    table = {}
-    for k, mode in enumerate(modes):
-        a, b = early[..., list(mode.indices)], late[..., list(mode.indices)]
-        table[f"{k}.mean"] = float(b.mean() - a.mean())
-        table[f"{k}.std"] = float(b.std() - a.std())
-    return table
+from rmtsgd.fits import analyse_modes, weighted_line
+from rmtsgd.spectra import target_modes, window_samples
 
 
 def analyse_setting(
@@ -48,46 +22,17 @@ def analyse_setting(
     mu2: float,
     n_blocks: int,
 ) -> dict:
-    """Fits of every mode of one setting, with jackknife errors, and a stationarity check."""
-    modes = target_modes(kappa)
+    """Fits of every mode of one setting, with jackknife errors, and a stationarity check.
+
+    Each mode also gets its centre ratio (mu^2 - centre) / kappa: lambda_fit / kappa of Fig 3.
+    """
     samples = window_samples(x, snapshots, measure_from)
-    if len(samples) < n_blocks:
-        raise ValueError(
-            f"only {len(samples)} non-diverged replicas for {n_blocks} jackknife blocks"
-        )
-    table = jackknife(lambda d: _mode_table(d, modes, mu2), samples, n_blocks)
-    drift = jackknife(lambda d: _half_differences(d, modes), samples, n_blocks)
-    z = {name: q["value"] / q["error"] for name, q in drift.items() if q["error"] > 0}
-    return {
-        "replicas_used": int(len(samples)),
-        "window_snapshots": int(samples.shape[1]),
-        "modes": [
-            {
-                "index": k,
-                "kind": "pair" if mode.is_pair else "single",
-                "kappa": mode.kappa,
-                "indices": list(mode.indices),
-                **{
-                    name.split(".", 1)[1]: q
-                    for name, q in table.items()
-                    if name.split(".", 1)[0] == str(k)
-                },
-            }
-            for k, mode in enumerate(modes)
-        ],
-        "stationarity": {"z": z, "max_abs_z": float(max(abs(v) for v in z.values()))},
-    }
-
-
-def _weighted_line(x, y, err, through_origin: bool):
-    """Weighted least squares y = a x (+ b); returns params, their covariance, chi^2, dof."""
-    design = np.column_stack([x] if through_origin else [x, np.ones_like(x)])
-    weights = 1.0 / np.asarray(err) ** 2
-    normal = design.T @ (design * weights[:, None])
-    cov = np.linalg.inv(normal)
-    params = cov @ (design.T @ (weights * y))
-    chi2 = float(np.sum(weights * (y - design @ params) ** 2))
-    return params, cov, chi2, len(y) - len(params)
+    return analyse_modes(
+        samples,
+        target_modes(kappa),
+        n_blocks,
+        derived=lambda mode, values: {"centre_ratio": (mu2 - values["centre"]) / mode.kappa},
+    )
 
 
 def mode_series(fits: Sequence[Mapping], k: int, quantity: str) -> dict[str, np.ndarray]:
@@ -115,18 +60,18 @@ def scaling_summary(fits: Sequence[Mapping], max_noise: float) -> list[dict]:
         entry = {"index": k, "kind": mode["kind"], "kappa": mode["kappa"]}
         for scan in ("lr", "batch"):
             sel = inside & np.array([scan in s for s in width["scans"]])
-            (a,), cov, chi2, dof = _weighted_line(
+            (a,), cov, chi2, dof = weighted_line(
                 root[sel], width["value"][sel], width["error"][sel], True
             )
             entry[f"slope_{scan}"] = {"value": a, "error": float(np.sqrt(cov[0, 0]))}
-        (a,), cov, chi2, dof = _weighted_line(
+        (a,), cov, chi2, dof = weighted_line(
             root[inside], width["value"][inside], width["error"][inside], True
         )
         a_err = float(np.sqrt(cov[0, 0]))
         entry["slope_joint"] = {"value": a, "error": a_err}
         entry["slope_joint_chi2_dof"] = chi2 / max(dof, 1)
         log_w = np.log(width["value"][inside])
-        (p, _), cov, chi2, dof = _weighted_line(
+        (p, _), cov, chi2, dof = weighted_line(
             np.log(width["noise"][inside]),
             log_w,
             width["error"][inside] / width["value"][inside],
@@ -134,7 +79,7 @@ def scaling_summary(fits: Sequence[Mapping], max_noise: float) -> list[dict]:
         )
         entry["width_exponent"] = {"value": p, "error": float(np.sqrt(cov[0, 0]))}
         entry["width_exponent_chi2_dof"] = chi2 / max(dof, 1)
-        (_, c0), cov, chi2, dof = _weighted_line(
+        (_, c0), cov, chi2, dof = weighted_line(
             ratio["noise"][inside], ratio["value"][inside], ratio["error"][inside], False
         )
         entry["centre_ratio_limit"] = {"value": c0, "error": float(np.sqrt(cov[1, 1]))}
@@ -174,17 +119,8 @@ def rbm_claims(fits: Sequence[Mapping], summary: Sequence[Mapping], cfg: Mapping
         setting = _setting_of(fit)
         tag = fit["setting"]["name"]
         claims.append(
-            make_claim(
-                f"stationary_{tag}",
-                "fitted centres and widths agree between the two halves of the measurement "
-                "window (largest |change| in jackknife errors over all modes)",
-                fit["stationarity"]["max_abs_z"],
-                0.0,
-                0.0,
-                tol["stationarity"],
-                0.0,
-                rule="at_most",
-                setting=setting,
+            stationarity_claim(
+                f"stationary_{tag}", fit["stationarity"], tol["stationarity"], setting
             )
         )
         if fit["setting"]["lr"] / fit["setting"]["batch"] > max_noise:
@@ -234,10 +170,7 @@ def rbm_claims(fits: Sequence[Mapping], summary: Sequence[Mapping], cfg: Mapping
         kappa = f"kappa={entry['kappa']:.3f}"
         expo, limit = entry["width_exponent"], entry["centre_ratio_limit"]
         lr_slope, b_slope = entry["slope_lr"], entry["slope_batch"]
-        ratio = lr_slope["value"] / b_slope["value"]
-        ratio_err = ratio * np.hypot(
-            lr_slope["error"] / lr_slope["value"], b_slope["error"] / b_slope["value"]
-        )
+        ratio, ratio_err = ratio_with_error(lr_slope, b_slope)
         range_ = {"max_noise": cfg["analysis"]["scaling_max_noise"]}
         claims += [
             make_claim(

@@ -11,14 +11,12 @@ chains (R, |B|, Nv), so one update is a handful of batched tensor operations wha
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-log = logging.getLogger(__name__)
+from rmtsgd.models.training import NoiseBlocks, starting_weights
 
 
 @dataclass(frozen=True)
@@ -46,17 +44,6 @@ class PCDSettings:
     init_std: float = 0.1
 
 
-@dataclass
-class Ensemble:
-    """Weights of an ensemble at its snapshots, and which replicas diverged (and when)."""
-
-    weights: np.ndarray  # (R, S, Nv, Nh); NaN from a replica's divergence on
-    snapshots: np.ndarray  # (S,) update counts
-    diverged: np.ndarray  # (R,) bool
-    diverged_at: np.ndarray  # (R,) update at which divergence was detected, -1 if never
-    seed: int
-
-
 def lattice_kappa(n: int, m2: float) -> np.ndarray:
     """Eigenvalues kappa_n = m^2 + 2 - 2 cos(2 pi n / N) of the periodic lattice, ascending."""
     modes = np.arange(n)
@@ -67,34 +54,6 @@ def lattice_precision(n: int, m2: float) -> np.ndarray:
     """Precision matrix K = (2 + m^2) I - S - S^T of the free periodic lattice field."""
     shift = np.roll(np.eye(n), 1, axis=1)
     return (2.0 + m2) * np.eye(n) - shift - shift.T
-
-
-def pick_device(preference: str = "auto") -> torch.device:
-    """CUDA when available (or asked for), CPU otherwise."""
-    if preference == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(preference)
-
-
-class NoiseBlocks:
-    """Blocks of standard normals, one block per PCD update, drawn from one seeded generator.
-
-    Normals are drawn in `noise_dtype` and handed out in `dtype`: float32 uses torch's
-    vectorised CPU sampler, about four times its float64 rate. Buffers are reused, so a block
-    is valid until the next call.
-    """
-
-    def __init__(
-        self, size: int, generator: torch.Generator, dtype: torch.dtype, noise_dtype: torch.dtype
-    ) -> None:
-        self.generator = generator
-        self._raw = torch.empty(size, dtype=noise_dtype, device=generator.device)
-        self._out = self._raw if noise_dtype == dtype else self._raw.to(dtype)
-
-    def next(self) -> torch.Tensor:
-        """The next block of standard normals."""
-        self._raw.normal_(generator=self.generator)
-        return self._out if self._out is self._raw else self._out.copy_(self._raw)
 
 
 class PCDTrainer:
@@ -120,7 +79,9 @@ class PCDTrainer:
         self.rbm, self.pcd, self.replicas, self.seed = rbm, pcd, replicas, seed
         self.device, self.dtype = torch.device(device), dtype
         generator = torch.Generator(device=self.device).manual_seed(seed)
-        self.weights = self._initial_weights(initial_weights, generator)
+        self.weights = starting_weights(
+            initial_weights, (replicas, rbm.nv, rbm.nh), pcd.init_std, generator, dtype
+        )
         self.data_corr = torch.as_tensor(
             np.linalg.inv(lattice_precision(rbm.nv, rbm.m2)), dtype=dtype, device=self.device
         )
@@ -132,17 +93,6 @@ class PCDTrainer:
         self.diverged = torch.zeros(replicas, dtype=torch.bool, device=self.device)
         self.diverged_at = torch.full((replicas,), -1, dtype=torch.long, device=self.device)
         self.updates_done = 0
-
-    def _initial_weights(
-        self, initial: torch.Tensor | None, generator: torch.Generator
-    ) -> torch.Tensor:
-        shape = (self.replicas, self.rbm.nv, self.rbm.nh)
-        if initial is not None:
-            if tuple(initial.shape) != shape:
-                raise ValueError(f"initial_weights must have shape {shape}, got {initial.shape}")
-            return initial.to(device=self.device, dtype=self.dtype).clone()
-        weights = torch.empty(shape, dtype=self.dtype, device=self.device)
-        return weights.normal_(0.0, self.pcd.init_std, generator=generator)
 
     def step(self) -> None:
         """One PCD update of every replica."""
@@ -200,43 +150,6 @@ class PCDTrainer:
         return weights
 
 
-def snapshot_schedule(updates: int, every: int) -> np.ndarray:
-    """Update counts at which weights are kept: every `every` updates, the last one included."""
-    if every <= 0 or every > updates:
-        raise ValueError(f"snapshot interval must be in 1..{updates} updates, got {every}")
-    steps = np.arange(every, updates + 1, every)
-    return steps if steps[-1] == updates else np.append(steps, updates)
-
-
-def train_ensemble(
-    trainer: PCDTrainer,
-    snapshots: Sequence[int],
-    check_every: int = 100,
-    progress_every: int | None = None,
-) -> Ensemble:
-    """Run the trainer up to the last snapshot, keeping weights at each snapshot.
-
-    Divergence is checked every `check_every` updates and at every snapshot; progress goes to
-    this module's logger (a rule's log file in the pipeline).
-    """
-    snapshots = np.asarray(sorted(snapshots), dtype=np.int64)
-    total = int(snapshots[-1])
-    progress_every = progress_every or max(1, total // 10)
-    kept = []
-    wanted = set(snapshots.tolist())
-    for t in range(trainer.updates_done + 1, total + 1):
-        trainer.step()
-        if t % check_every == 0 or t in wanted:
-            trainer.check_divergence()
-        if t in wanted:
-            kept.append(trainer.snapshot())
-        if t % progress_every == 0:
-            n_div = int(trainer.diverged.sum())
-            log.info("update %d/%d, diverged %d/%d", t, total, n_div, trainer.replicas)
-    return Ensemble(
-        weights=np.stack(kept, axis=1),
-        snapshots=snapshots,
-        diverged=trainer.diverged.cpu().numpy(),
-        diverged_at=trainer.diverged_at.cpu().numpy(),
-        seed=trainer.seed,
-    )
+def normals_per_replica_update(rbm: GaussianRBM, batch: int, k: int) -> int:
+    """Normals one PCD update of one replica draws: (k+1)|B|Nh hidden plus k|B|Nv visible."""
+    return (k + 1) * batch * rbm.nh + k * batch * rbm.nv

@@ -20,10 +20,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from rmtsgd.analysis.rbm import window_samples
 from rmtsgd.coulomb import semicircle_pair_density, wigner_surmise
+from rmtsgd.plotting.common import density_hist, pm
 from rmtsgd.plotting.style import FULL_WIDTH, NEUTRAL, PALETTE, new_figure
-from rmtsgd.spectra import pair_spacing, target_modes
+from rmtsgd.spectra import pair_spacing, target_modes, window_samples
 
 NOISE = r"\alpha/|\mathcal{B}|"
 SCANS = ("lr", "batch")
@@ -51,14 +51,6 @@ def setting_label(lr: float, batch: int) -> str:
     return rf"$\alpha = {lr:g}$, $|\mathcal{{B}}| = {int(batch)}$"
 
 
-def _pm(value: float, error: float) -> str:
-    """value +- error with two significant digits of the error (mathtext)."""
-    if not (np.isfinite(error) and error > 0):
-        return f"{value:.4g}"
-    digits = max(0, 1 - int(np.floor(np.log10(error))))
-    return rf"{value:.{digits}f} \pm {error:.{digits}f}"
-
-
 def _scan_points(ax: Axes, x, y, yerr, colour, scan: str, xerr=None, filled=True) -> None:
     """Error-bar points of one mode and one scan in the shared marker convention."""
     open_ = scan == "batch" or not filled
@@ -84,12 +76,6 @@ def _series(fits: Sequence[Mapping], k: int, quantity: str, scan: str) -> tuple[
     value = np.array([f["modes"][k][quantity]["value"] for f in rows], dtype=float)
     error = np.array([f["modes"][k][quantity]["error"] for f in rows], dtype=float)
     return noise, value, error
-
-
-def _density_hist(samples: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Histogram normalised to all samples (samples outside the edges still count in the total)."""
-    counts, _ = np.histogram(samples, edges)
-    return counts / (len(samples) * np.diff(edges))
 
 
 def _mode_handles(modes: Sequence[Mapping]) -> list[Line2D]:
@@ -207,7 +193,7 @@ def _closeup_panel(ax: Axes, closeup: Mapping, mu2: float, bins: int) -> None:
     c, sigma = closeup["centre"], closeup["sigma"]
     edges = np.linspace(c - 4.5 * sigma, c + 4.5 * sigma, bins + 1)
     ax.stairs(
-        _density_hist(closeup["x"], edges),
+        density_hist(closeup["x"], edges),
         edges,
         fill=True,
         color=PALETTE[0],
@@ -224,7 +210,7 @@ def _closeup_panel(ax: Axes, closeup: Mapping, mu2: float, bins: int) -> None:
         setting_label(closeup["lr"], closeup["batch"]) + rf", $\kappa = {closeup['kappa']:.3f}$"
     )
     ax.legend(loc="upper left")
-    u4 = _pm(*closeup["binder_u4"])
+    u4 = pm(*closeup["binder_u4"])
     text = rf"$\sigma = {sigma:.3g}$" + "\n" + rf"$U_4 = {u4}$" + "\n" + r"(Eq. 12: $-4/27$)"
     ax.text(
         0.97,
@@ -304,7 +290,7 @@ def fig3(fits: Sequence[Mapping], summary: Mapping) -> Figure:
 
 def _spacing_histogram(ax: Axes, pooled: np.ndarray, bins: int, note: str) -> None:
     edges = np.linspace(0.0, 4.0, bins + 1)
-    ax.stairs(_density_hist(pooled, edges), edges, color=PALETTE[0], lw=1.2, label="RBM pairs")
+    ax.stairs(density_hist(pooled, edges), edges, color=PALETTE[0], lw=1.2, label="RBM pairs")
     s = np.linspace(0.0, 4.0, 400)
     ax.plot(
         s, wigner_surmise(s), color=PALETTE[3], label=r"Wigner $\frac{\pi}{2}s\,e^{-\pi s^2/4}$"

@@ -1,0 +1,30 @@
+"""The `rmtsgd` command line (installed with the package)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rmtsgd.check import run_check
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `rmtsgd`; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="rmtsgd", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "check",
+        help="does every claim of a results folder pass?",
+        description="Per module, how many claims pass and which fail; exit status 1 if any "
+        "claim fails or a module's claims file is missing or malformed.",
+    )
+    check.add_argument("results", help="results folder of one config, e.g. results/default")
+    args = parser.parse_args(argv)
+    status, text = run_check(args.results)
+    print(text)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Ingest of external weight ensembles: a round trip through a generated file in the released
+layout, the grouping of singular values into modes, and every kind of bad file or entry."""
+
+import copy
+
+import numpy as np
+import pytest
+from conftest import SCHEMA
+
+from rmtsgd.analysis.external import (
+    EnsembleFileError,
+    analyse_ensemble,
+    external_claims,
+    inspect_ensemble,
+    load_ensemble,
+)
+from rmtsgd.config import ConfigError, validate_config
+from rmtsgd.spectra import group_modes
+
+
+def released_layout(rng, networks=3000, snapshots=3, sigma=0.01) -> dict:
+    """A file like the authors': W = 2 I + H per network and snapshot, H from the GOE with
+    off-diagonal variance v = sigma^2 / 2 and diagonal 2 v, so that the singular values 2 + eig(H)
+    follow Eq 11 with width sigma."""
+    g = rng.normal(0.0, sigma / np.sqrt(2.0), (networks, snapshots, 2, 2))
+    weights = 2.0 * np.eye(2) + (g + np.swapaxes(g, -1, -2)) / np.sqrt(2.0)
+    return {
+        "W": weights,
+        "loss": rng.random((networks, snapshots)),
+        "lr": np.float64(0.1),
+        "batch_size": np.int64(16),
+        "noise": np.float64(0.1),
+    }
+
+
+def write(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+def test_round_trip_recovers_the_pair_and_reads_the_setting(tmp_path):
+    rng = np.random.default_rng(1)
+    data = released_layout(rng)
+    data["W"][5] = np.nan  # a diverged network is excluded and counted
+    path = write(tmp_path / "ens.npz", **data)
+    assert inspect_ensemble(path) == (3000, 3, 2, 2)
+    ensemble = load_ensemble(path, -1)
+    assert ensemble["setting"] == {"lr": 0.1, "batch_size": 16, "noise": 0.1}
+    report = analyse_ensemble(ensemble["weights"], n_blocks=20, pair_gap=4.0)
+    assert report["networks"] == {"total": 3000, "excluded": 1}
+    (pair,) = report["modes"]
+    assert pair["kind"] == "pair" and pair["indices"] == [0, 1]
+    for key, true in (("width", 0.01), ("centre", 2.0), ("spacing_ratio", 1.0)):
+        assert abs(pair[key]["value"] - true) < 4 * pair[key]["error"], (key, pair[key])
+    assert pair["surmise"]["n"] == 2999
+    claims = external_claims({"ens": {**report, "setting": ensemble["setting"]}}, TOLERANCES)
+    assert {c["name"] for c in claims} == {
+        "spacing_mean_ens_mode0",
+        "binder_u4_ens_mode0",
+        "wigner_surmise_ens_mode0",
+    }
+    assert all(c["pass"] for c in claims), claims
+
+
+TOLERANCES = {
+    "z": 2.0,
+    "spacing_mean": {"tolerance": 0.03, "max_error": 0.03},
+    "binder_u4": {"tolerance": 0.03, "max_error": 0.04},
+    "wigner_surmise_p": {"tolerance": 0.001},
+}
+
+
+def test_modes_split_separated_values_and_pair_degenerate_ones():
+    rng = np.random.default_rng(2)
+    pair = 3.0 + np.sort(rng.normal(0, 0.05, (500, 1, 2)), axis=-1)[..., ::-1]
+    single = rng.normal(1.0, 0.05, (500, 1, 1))
+    modes = group_modes(np.concatenate([pair, single], axis=-1), gap_factor=4.0)
+    assert [m.indices for m in modes] == [(0, 1), (2,)]
+
+
+def test_all_non_finite_networks_is_an_error():
+    with pytest.raises(ValueError, match="no network has finite weights"):
+        analyse_ensemble(np.full((30, 2, 2), np.nan), 10, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda d: None, "no such file"),
+        (lambda d: (d / "x.npz").write_text("not a zip"), "not an .npz"),
+        (lambda d: write(d / "x.npz", V=np.zeros((3, 1, 2, 2))), "no array 'W'"),
+        (lambda d: write(d / "x.npz", W=np.zeros((3, 2, 2))), "rank 4"),
+    ],
+)
+def test_bad_files_are_named_with_their_problem(tmp_path, make, problem):
+    make(tmp_path)
+    with pytest.raises(EnsembleFileError, match=problem) as error:
+        inspect_ensemble(tmp_path / "x.npz")
+    assert "x.npz" in str(error.value)
+
+
+def _config_with(default_config, **entries):
+    config = copy.deepcopy(default_config)
+    config["external"] = entries
+    return config
+
+
+def test_bad_entries_stop_validation_naming_entry_file_and_problem(default_config, tmp_path):
+    rng = np.random.default_rng(3)
+    few = write(tmp_path / "few.npz", W=released_layout(rng, networks=5)["W"])
+    cases = [
+        ({"a": {"path": str(tmp_path / "missing.npz")}}, "external.a.path", "no such file"),
+        ({"b": {"path": str(few)}}, "external.b.path", "fewer than"),
+        ({"c": {"path": str(few), "snapshot": 7}}, "external.c.snapshot", "3 snapshots"),
+        ({"bad name!": {"path": str(few)}}, "external", "letters, digits"),
+        ({"d": {"file": str(few)}}, "external.d", "unknown key"),
+    ]
+    for entries, key, problem in cases:
+        with pytest.raises(ConfigError) as error:
+            validate_config(_config_with(default_config, **entries), SCHEMA)
+        message = str(error.value)
+        assert f"'{key}'" in message and problem in message, message
+        if "path" in key:
+            assert ".npz" in message

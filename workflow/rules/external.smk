@@ -1,0 +1,81 @@
+# Weight ensembles from elsewhere (config key `external`), analysed like the pipeline's own.
+
+if EXTERNAL:
+
+    register_module("external", "External ensembles")
+
+
+rule external:
+    input:
+        external_targets(),
+
+
+rule external_fit:
+    input:
+        lambda wc: EXTERNAL[wc.name]["path"],
+    output:
+        report=f"{RES}/external/{{name}}.json",
+        values=f"{RES}/external/{{name}}.npz",
+    log:
+        f"{RES}/logs/external_fit/{{name}}.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(external_mb),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("external_fit.py"),
+        name=lambda wc: wc.name,
+        snapshot=lambda wc: EXTERNAL[wc.name].get("snapshot", -1),
+        blocks=TS["analysis"]["jackknife_blocks"],
+        pair_gap=TS["analysis"]["pair_gap"],
+    script:
+        "../scripts/external_fit.py"
+
+
+rule external_figure:
+    input:
+        report=f"{RES}/external/{{name}}.json",
+        values=f"{RES}/external/{{name}}.npz",
+    output:
+        pdf=f"{FIG}/external_{{name}}.pdf",
+        png=report(
+            f"{FIG}/external_{{name}}.png",
+            caption="../report/external.rst",
+            category="External ensembles",
+        ),
+    log:
+        f"{RES}/logs/figures/external_{{name}}.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("plot_external.py"),
+        bins=TS["figures"]["bins"],
+    script:
+        "../scripts/plot_external.py"
+
+
+rule external_claims:
+    input:
+        [f"{RES}/external/{name}.json" for name in EXTERNAL],
+    output:
+        f"{RES}/claims/external.json",
+    log:
+        f"{RES}/logs/external_claims.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("external_claims.py"),
+        names=list(EXTERNAL),
+        claims=as_plain(TS["claims"]),
+    script:
+        "../scripts/external_claims.py"

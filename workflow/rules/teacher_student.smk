@@ -1,0 +1,217 @@
+# Linear teacher-student networks: model A (seed 002 Sec 4.2, Figs 4-5) and model B (PRE 111
+# 015303 scans). Train ensembles, extract spectra, fit, make claims, draw.
+
+register_module("teacher_student", "Teacher-student")
+
+
+rule ts_train_a:
+    output:
+        f"{RES}/teacher_student/model_a/ensembles/{{case}}.npz",
+    log:
+        f"{RES}/logs/ts_train_a/{{case}}.log",
+    benchmark:
+        f"{RES}/benchmarks/ts_train_a/{{case}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: TS["training"]["threads"]
+    resources:
+        mem_mb=mem_mb(ts_a_mb),
+        runtime=runtime(TS_JOB_CPU_S),
+        gpu=GPUS,
+    params:
+        code=library_code("ts_train.py"),
+        spec=lambda wc: model_a_spec(config, wc.case),
+    script:
+        "../scripts/ts_train.py"
+
+
+rule ts_spectra_a:
+    input:
+        f"{RES}/teacher_student/model_a/ensembles/{{case}}.npz",
+    output:
+        f"{RES}/teacher_student/model_a/spectra/{{case}}.npz",
+    log:
+        f"{RES}/logs/ts_spectra_a/{{case}}.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(ts_a_mb),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("ts_spectra_a.py"),
+        z=lambda wc: as_plain(TS_A["cases"][wc.case]["z"]),
+        steps_per_epoch=TS_A["steps_per_epoch"],
+    script:
+        "../scripts/ts_spectra_a.py"
+
+
+rule ts_fit_a:
+    input:
+        f"{RES}/teacher_student/model_a/spectra/{{case}}.npz",
+    output:
+        f"{RES}/teacher_student/model_a/fits/{{case}}.json",
+    log:
+        f"{RES}/logs/ts_fit_a/{{case}}.log",
+    benchmark:
+        f"{RES}/benchmarks/ts_fit_a/{{case}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(ts_a_mb),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("ts_fit_a.py"),
+        case=lambda wc: wc.case,
+        noise_std=lambda wc: case_noise(TS_A, wc.case),
+        fit_from=TS_A["fit_from"],
+        measure_from=TS_A["measure_from"],
+        blocks=TS["analysis"]["jackknife_blocks"],
+    script:
+        "../scripts/ts_fit_a.py"
+
+
+rule ts_train_b:
+    output:
+        f"{RES}/teacher_student/model_b/ensembles/{{ts_setting}}.npz",
+    log:
+        f"{RES}/logs/ts_train_b/{{ts_setting}}.log",
+    benchmark:
+        f"{RES}/benchmarks/ts_train_b/{{ts_setting}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: TS["training"]["threads"]
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
+        gpu=GPUS,
+    params:
+        code=library_code("ts_train.py"),
+        spec=lambda wc: model_b_spec(config, TS_SETTINGS[wc.ts_setting]),
+    script:
+        "../scripts/ts_train.py"
+
+
+rule ts_fit_b:
+    input:
+        f"{RES}/teacher_student/model_b/ensembles/{{ts_setting}}.npz",
+    output:
+        f"{RES}/teacher_student/model_b/fits/{{ts_setting}}.json",
+    log:
+        f"{RES}/logs/ts_fit_b/{{ts_setting}}.log",
+    benchmark:
+        f"{RES}/benchmarks/ts_fit_b/{{ts_setting}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("ts_fit_b.py"),
+        setting=lambda wc: scan_setting_meta(TS_SETTINGS[wc.ts_setting]),
+        measure_from=TS_B["measure_from"] * TS_B["steps_per_epoch"],
+        blocks=TS["analysis"]["jackknife_blocks"],
+    script:
+        "../scripts/ts_fit_b.py"
+
+
+rule ts_claims:
+    input:
+        model_a=ts_a_files("fits", TS_CASES),
+        model_b=ts_b_fits(),
+    output:
+        claims=f"{RES}/claims/teacher_student.json",
+        summary=f"{RES}/teacher_student/model_b/scaling.json",
+    log:
+        f"{RES}/logs/ts_claims.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("ts_claims.py"),
+        claims=as_plain(TS["claims"]),
+        analysis=as_plain(TS["analysis"]),
+    script:
+        "../scripts/ts_claims.py"
+
+
+rule fig4:
+    input:
+        spectra=ts_a_files("spectra", TS["figures"]["fig4_cases"]),
+        fits=ts_a_files("fits", TS["figures"]["fig4_cases"]),
+    output:
+        pdf=f"{FIG}/fig4.pdf",
+        png=report(
+            f"{FIG}/fig4.png",
+            caption="../report/fig4.rst",
+            category="Teacher-student",
+        ),
+    log:
+        f"{RES}/logs/figures/fig4.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(ts_a_mb),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("plot_fig4.py"),
+        networks=TS["figures"]["fig4_networks"],
+    script:
+        "../scripts/plot_fig4.py"
+
+
+rule fig5:
+    input:
+        spectra=ts_a_files("spectra", TS["figures"]["fig5_cases"]),
+        fits=ts_a_files("fits", TS["figures"]["fig5_cases"]),
+    output:
+        pdf=f"{FIG}/fig5.pdf",
+        png=report(
+            f"{FIG}/fig5.png",
+            caption="../report/fig5.rst",
+            category="Teacher-student",
+        ),
+    log:
+        f"{RES}/logs/figures/fig5.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(ts_a_mb),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("plot_fig5.py"),
+        bins=TS["figures"]["bins"],
+    script:
+        "../scripts/plot_fig5.py"
+
+
+rule ts_scans:
+    input:
+        fits=ts_b_fits(),
+        summary=f"{RES}/teacher_student/model_b/scaling.json",
+    output:
+        pdf=f"{FIG}/ts_scans.pdf",
+        png=report(
+            f"{FIG}/ts_scans.png",
+            caption="../report/ts_scans.rst",
+            category="Teacher-student",
+        ),
+    log:
+        f"{RES}/logs/figures/ts_scans.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(TS_BASE_MB),
+        runtime=runtime(TS_JOB_CPU_S),
+    params:
+        code=library_code("plot_ts_scans.py"),
+    script:
+        "../scripts/plot_ts_scans.py"
