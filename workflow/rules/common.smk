@@ -114,7 +114,6 @@ def lr_scan_name(lr):
 def rbm_targets():
     """Figures (PDF and PNG) and the claims file of the RBM module."""
     figures = [f"{FIG}/{name}.{ext}" for name in FIGURES for ext in ("pdf", "png")]
-    figures += si_targets()
     return figures + [f"{RES}/claims/rbm.json"]
 
 

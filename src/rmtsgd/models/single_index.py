@@ -307,7 +307,7 @@ def _first_index(flags: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def hitting_times(
-    engine: _Engine, budget: int, chunk: int = 256, progress_every: int | None = None
+    engine: _Engine, budget: int, chunk: int = 128, progress_every: int | None = None
 ) -> HittingTimes:
     """Run every run of `engine` until m >= threshold or `budget` samples, whichever first.
 
