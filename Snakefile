@@ -8,12 +8,14 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/phase_diagram_common.smk"
+include: "workflow/rules/single_index_common.smk"
 include: "workflow/rules/rbm.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/teacher_student.smk"
 include: "workflow/rules/external.smk"
-include: "workflow/rules/phase_diagram_common.smk"
 include: "workflow/rules/phase_diagram.smk"
+include: "workflow/rules/single_index.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -147,7 +147,11 @@ def external_targets():
 def all_targets():
     """Every figure and claims file of this config, module by module, and the report items."""
     modules = (
-        rbm_targets() + teacher_student_targets() + external_targets() + pd_targets()
+        rbm_targets()
+        + teacher_student_targets()
+        + external_targets()
+        + pd_targets()
+        + si_targets()
     )
     return modules + report_targets()
 

@@ -1,0 +1,180 @@
+# Single-index model (seed 001): hitting-time scans, medians with bootstrap replicates, fitted
+# exponents, claims and figures. Every (curve, d, shard) is one job; helpers in
+# single_index_common.smk.
+
+register_module("single_index", "Single-index model")
+
+
+rule si_run:
+    output:
+        f"{RES}/single_index/runs/{{curve}}/d{{dim}}/shard{{shard}}.npz",
+    log:
+        f"{RES}/logs/si_run/{{curve}}_d{{dim}}_shard{{shard}}.log",
+    benchmark:
+        f"{RES}/benchmarks/si_run/{{curve}}_d{{dim}}_shard{{shard}}.tsv"
+    wildcard_constraints:
+        curve=SI_CURVES,
+        dim=r"\d+",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: SI["run"]["threads"]
+    resources:
+        mem_mb=mem_mb(si_run_mb),
+        runtime=runtime(si_run_cpu_s),
+        gpu=GPUS,
+    params:
+        run=si_run_params,
+        code=library_code("si_run.py"),
+    script:
+        "../scripts/si_run.py"
+
+
+rule si_medians:
+    input:
+        lambda wc: [
+            f"{RES}/single_index/runs/{wc.curve}/d{wc.dim}/shard{i}.npz"
+            for i in range(len(SI_SHARDS))
+        ],
+    output:
+        f"{RES}/single_index/medians/{{curve}}/d{{dim}}.npz",
+    log:
+        f"{RES}/logs/si_medians/{{curve}}_d{{dim}}.log",
+    wildcard_constraints:
+        curve=SI_CURVES,
+        dim=r"\d+",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("si_medians.py"),
+        curve=lambda wc: wc.curve,
+        d=lambda wc: int(wc.dim),
+        bootstrap=SI["analysis"]["bootstrap"],
+        seed=lambda wc: si_bootstrap_seed(
+            config["seed"], SingleIndexJob(wc.curve, int(wc.dim))
+        ),
+    script:
+        "../scripts/si_medians.py"
+
+
+rule si_fit:
+    input:
+        si_medians_of(SI_FITTED),
+    output:
+        f"{RES}/single_index/exponents.json",
+    log:
+        f"{RES}/logs/si_fit.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("si_fit.py"),
+        curve_of_input=[job.curve for job in SI_FITTED],
+        rules={name: curve["rule"] for name, curve in SI["curves"].items()},
+        analysis=as_plain(SI["analysis"]),
+        threshold=SI["model"]["threshold"],
+    script:
+        "../scripts/si_fit.py"
+
+
+rule si_claims:
+    input:
+        f"{RES}/single_index/exponents.json",
+    output:
+        f"{RES}/claims/single_index.json",
+    log:
+        f"{RES}/logs/si_claims.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("si_claims.py"),
+        claims=as_plain(SI["claims"]),
+    script:
+        "../scripts/si_claims.py"
+
+
+rule si_eta:
+    input:
+        si_medians_of(SI_ETA_D),
+    output:
+        pdf=report(
+            f"{FIG}/si_eta.pdf",
+            caption="../report/si_eta.rst",
+            category="Single-index model",
+        ),
+        png=f"{FIG}/si_eta.png",
+    log:
+        f"{RES}/logs/figures/si_eta.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("plot_si_eta.py"),
+        curves={job.curve: as_plain(SI["curves"][job.curve]) for job in SI_ETA_D},
+        d=SI["figures"]["eta_d"],
+    script:
+        "../scripts/plot_si_eta.py"
+
+
+rule si_collapse:
+    input:
+        medians=si_medians_of(SI_KNEE),
+        fitted=f"{RES}/single_index/exponents.json",
+    output:
+        pdf=report(
+            f"{FIG}/si_collapse.pdf",
+            caption="../report/si_collapse.rst",
+            category="Single-index model",
+        ),
+        png=f"{FIG}/si_collapse.png",
+    log:
+        f"{RES}/logs/figures/si_collapse.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("plot_si_collapse.py"),
+        curve=SI["analysis"]["crossover"]["curve"],
+    script:
+        "../scripts/plot_si_collapse.py"
+
+
+rule si_exponents:
+    input:
+        f"{RES}/single_index/exponents.json",
+    output:
+        pdf=report(
+            f"{FIG}/si_exponents.pdf",
+            caption="../report/si_exponents.rst",
+            category="Single-index model",
+        ),
+        png=f"{FIG}/si_exponents.png",
+    log:
+        f"{RES}/logs/figures/si_exponents.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("plot_si_exponents.py"),
+        claims=as_plain(SI["claims"]),
+    script:
+        "../scripts/plot_si_exponents.py"
