@@ -174,6 +174,7 @@ def test_library_edits_rerun_exactly_what_imports_them(smoke_results, tmp_path):
     # the phase-diagram and single-index figures use no spectral fits
     other_figures = {"pd1": 1, "pd6": 1, "pd_grid_figures": 1}
     other_figures |= {"si_eta": 1, "si_collapse": 1, "si_exponents": 1}
+    other_figures |= {"dmft_curves": 2, "dmft_convergence": 1, "dmft_checks": 1}
     assert edited("plotting/style.py") == spectra_figures | other_figures
     analysis = {"rbm_fit": 3, "rbm_claims": 1, "ts_fit_a": 4, "ts_fit_b": 5, "ts_claims": 1}
     analysis |= {"claims_table": 2, "report_summary": 1}
@@ -238,7 +239,15 @@ def test_slurm_profile_without_slurm_stops_at_once(tmp_path):
     assert "submitted" not in out and not (tmp_path / "res").exists()
 
 
-TRAINING_RULES = {"rbm_train", "ts_train_a", "ts_train_b", "pd_train", "si_run"}
+TRAINING_RULES = {
+    "rbm_train",
+    "ts_train_a",
+    "ts_train_b",
+    "pd_train",
+    "si_run",
+    "dmft_solve",
+    "dmft_simulate",
+}
 
 
 def test_every_job_declares_resources_and_gpu_training_asks_for_a_gpu(tmp_path):

@@ -152,6 +152,7 @@ def all_targets():
         + external_targets()
         + pd_targets()
         + si_targets()
+        + dm_targets()
     )
     return modules + report_targets()
 
