@@ -7,13 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from rmtsgd.analysis.dmft import batch_check, early_laws, group_mean, power_fit
+from rmtsgd.analysis.dmft import batch_check, early_laws, mean_and_error, power_law
 from rmtsgd.dmft import DMFTNotConverged, causal_factor, draw_paths, solve
 from rmtsgd.models.gaussian_mixture import (
     BatchProcess,
     Problem,
     Start,
-    sample_mean,
     simulate,
 )
 from rmtsgd.ridge import Spectrum, measures, ridge_descent
@@ -172,7 +171,7 @@ def test_ridge_descent_matches_finite_d_systems():
     exact = ridge_descent(2.0, 0.5, 0.1, t, 0.1, s0=0.3)
     run = simulate(RIDGE, BatchProcess(1.0, 1.0, 0.1), Start(s0=0.3), 600, 30, 6, seed=9)
     for key in ("m", "q"):
-        mean, error = sample_mean(getattr(run, key))
+        mean, error = mean_and_error(getattr(run, key))
         assert np.all(np.abs(mean - exact[key]) <= 4 * error + 0.01)
 
 
@@ -184,7 +183,7 @@ def test_ridge_descent_approaches_gradient_flow_as_eta_shrinks():
         for eta in (0.1, 0.05, 0.025)
     ]
     assert gaps[0] > gaps[1] > gaps[2]
-    assert power_fit(np.array([0.1, 0.05, 0.025]), np.array(gaps))[0] == pytest.approx(1, abs=0.1)
+    assert power_law([0.1, 0.05, 0.025], np.array(gaps))[0] == pytest.approx(1, abs=0.1)
 
 
 # --------------------------------------------------------------------------- DMFT solver
@@ -195,8 +194,8 @@ def test_dmft_reproduces_exact_ridge_descent_within_its_error():
     batch = BatchProcess(b=1.0, tau=1.0, eta=0.1)
     sol = solve(RIDGE, batch, Start(s0=0.5), steps, paths=400, groups=4, seed=10)
     exact = ridge_descent(2.0, 0.5, 0.1, sol.t, 0.1, s0=0.5)
-    m, _ = group_mean(sol.m)
-    q, q_err = group_mean(sol.q)
+    m, _ = mean_and_error(sol.m)
+    q, q_err = mean_and_error(sol.q)
     np.testing.assert_allclose(m, exact["m"], atol=1e-9)  # antithetic pairs: m is exact here
     assert np.all(np.abs(q - exact["q"]) <= 4 * q_err + 1e-9)
     assert sol.changes[-1] <= 1e-8 and sol.iterations <= steps + 2  # causal: <= T + 1 sweeps
@@ -208,8 +207,8 @@ def test_dmft_matches_simulation_for_persistent_sgd():
     sol = solve(K2, batch, start, 15, paths=1000, groups=4, seed=11, response_paths=250)
     run = simulate(K2, batch, start, d=800, steps=15, seeds=6, seed=12)
     for key in ("m", "train_loss", "test_error"):
-        d_mean, d_err = group_mean(getattr(sol, key))
-        s_mean, s_err = sample_mean(getattr(run, key))
+        d_mean, d_err = mean_and_error(getattr(sol, key))
+        s_mean, s_err = mean_and_error(getattr(run, key))
         assert np.all(np.abs(d_mean - s_mean) <= 4 * np.hypot(d_err, s_err) + 0.01), key
 
 

@@ -16,7 +16,6 @@ from rmtsgd.analysis.single_index import (
     dimension_exponent,
     eta_slope,
     fit_knee,
-    loglog_slope,
     median_start_overlap,
     point_counts,
     point_medians,
@@ -24,6 +23,7 @@ from rmtsgd.analysis.single_index import (
     pooled_slope,
     single_index_claims,
 )
+from rmtsgd.fits import loglog_slope
 from rmtsgd.models.single_index import (
     FullEngine,
     ReducedEngine,

@@ -13,12 +13,17 @@ Every claim file has the same format (ARCHITECTURE.md). The pass rules:
 from __future__ import annotations
 
 import json
+import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from rmtsgd.io import write_json
+
+log = logging.getLogger(__name__)
 
 RULES = {
     "within": "|value - reference| <= tolerance + z * error and error <= max_error",
@@ -117,6 +122,27 @@ def claims_file(module: str, config: str, provenance: Mapping, claims: list[dict
         "n_passed": sum(c["pass"] for c in claims),
         "claims": claims,
     }
+
+
+def write_claims_file(
+    path: str | Path,
+    module: str,
+    provenance: Mapping,
+    claims: list[dict],
+    skipped: Sequence[str] | None = None,
+    **extra: Any,
+) -> dict:
+    """Write a module's claims file at `path` (<results>/claims/<module>.json; the config is
+    named by its results folder), with the claim kinds its scale skips and any `extra` fields,
+    and log how many claims pass."""
+    config = f"the config whose results folder is {Path(path).parents[1]}"
+    payload = claims_file(module, config, provenance, claims)
+    if skipped is not None:
+        payload["skipped_kinds"] = list(skipped)
+    payload.update(extra)
+    log.info("%d of %d claims pass", payload["n_passed"], payload["n_claims"])
+    write_json(path, payload)
+    return payload
 
 
 # --------------------------------------------------------------------------- reading claims back

@@ -1,10 +1,7 @@
 """Model-B scan summary and the teacher-student module's claims file."""
 
-import logging
-from pathlib import Path
-
 from rmtsgd.analysis.teacher_student import scan_summary, teacher_student_claims
-from rmtsgd.claims import claims_file
+from rmtsgd.claims import write_claims_file
 from rmtsgd.io import provenance, read_json, setup_logging, write_json
 
 setup_logging(snakemake.log[0])
@@ -18,12 +15,10 @@ seeds = {f["case"]: f["provenance"]["seeds"] for f in model_a}
 seeds.update({f["setting"]["name"]: f["provenance"]["seeds"] for f in model_b})
 diverged = {f["case"]: f["networks"]["diverged"] for f in model_a}
 diverged.update({f["setting"]["name"]: f["networks"]["diverged"] for f in model_b})
-payload = claims_file(
+write_claims_file(
+    snakemake.output.claims,
     "teacher_student",
-    f"the config whose results folder is {Path(snakemake.output.claims).parents[1]}",
     provenance(seeds=seeds, diverged_networks=diverged),
     claims,
+    skipped=p.claims["skip"],
 )
-payload["skipped_kinds"] = p.claims["skip"]
-logging.info("%d of %d claims pass", payload["n_passed"], payload["n_claims"])
-write_json(snakemake.output.claims, payload)

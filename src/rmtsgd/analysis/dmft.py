@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from rmtsgd.claims import make_claim
-from rmtsgd.models.gaussian_mixture import BatchProcess, Problem, sample_mean
+from rmtsgd.fits import loglog_slope
+from rmtsgd.models.gaussian_mixture import BatchProcess, Problem
 from rmtsgd.ridge import ridge_descent
 
 OBSERVABLES = ("train_loss", "train_error", "test_error")
@@ -23,10 +24,15 @@ CONVERGENCE_EXPONENT = -0.5  # per-system fluctuations of the order parameters ~
 TAU_EXPONENT = 1.0  # the mean shift of a noise of intensity ~ b tau is linear in tau
 
 
-def group_mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean over axis 0 and its standard error."""
+def mean_and_error(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over axis 0 (groups or systems) and its standard error, finite entries only (a
+    diverged system's curve is NaN from its divergence on)."""
     values = np.asarray(values, float)
-    return values.mean(axis=0), values.std(axis=0, ddof=1) / math.sqrt(values.shape[0])
+    count = np.isfinite(values).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(values, axis=0)
+        error = np.nanstd(values, axis=0, ddof=1) / np.sqrt(count)
+    return mean, error
 
 
 # --------------------------------------------------------------------------- DMFT vs simulation
@@ -37,8 +43,8 @@ def agreement(dmft: Mapping, sim: Mapping, observable: str) -> dict:
 
     Times where both errors vanish (a deterministic start) and the values agree are skipped.
     """
-    d_mean, d_err = group_mean(dmft[observable])
-    s_mean, s_err = sample_mean(sim[observable])
+    d_mean, d_err = mean_and_error(dmft[observable])
+    s_mean, s_err = mean_and_error(sim[observable])
     error = np.hypot(d_err, s_err)
     gap = s_mean - d_mean
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -57,10 +63,12 @@ def agreement(dmft: Mapping, sim: Mapping, observable: str) -> dict:
     }
 
 
-def power_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Least-squares slope and intercept of log y against log x."""
-    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
-    return float(slope), float(intercept)
+def power_law(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exponent p and amplitude A of y = A x^p by least squares in log-log, along the last
+    axis of y (leading axes, e.g. bootstrap replicates or groups, are kept)."""
+    p = loglog_slope(x, y)
+    log_a = np.mean(np.log(y), axis=-1) - p * np.mean(np.log(np.asarray(x, float)))
+    return p, np.exp(log_a)
 
 
 def convergence(
@@ -82,27 +90,29 @@ def convergence(
     target = float(np.mean(np.asarray(dmft[observable])[:, k]))
     gaps = [_finite(np.asarray(sim[observable])[:, k]) - target for sim in sims]
     rms = np.array([math.sqrt(np.mean(g * g)) for g in gaps])
-    exponent, intercept = power_fit(np.asarray(dims, float), rms)
+    exponent, amplitude = power_law(dims, rms)
     rng = np.random.default_rng(seed)
-    replicates = []
-    for _ in range(bootstrap):
-        resampled = [g[rng.integers(0, g.size, g.size)] for g in gaps]
-        replicates.append(
-            power_fit(np.asarray(dims, float), [math.sqrt(np.mean(r * r)) for r in resampled])[0]
-        )
+    resampled = np.stack(  # (bootstrap, dims): the RMS gap of systems drawn with replacement
+        [
+            np.sqrt(np.mean(g[rng.integers(0, g.size, (bootstrap, g.size))] ** 2, axis=1))
+            for g in gaps
+        ],
+        axis=1,
+    )
+    replicates = loglog_slope(dims, resampled)
     return {
         "observable": observable,
         "time": float(dmft["t"][k]),
         "dmft": target,
-        "dmft_error": float(group_mean(np.asarray(dmft[observable])[:, k])[1]),
+        "dmft_error": float(mean_and_error(np.asarray(dmft[observable])[:, k])[1]),
         "dims": [int(d) for d in dims],
         "rms_gap": rms.tolist(),
         "mean_gap": [float(np.mean(g)) for g in gaps],
         "mean_gap_error": [float(np.std(g, ddof=1) / math.sqrt(g.size)) for g in gaps],
         "systems": [int(g.size) for g in gaps],
-        "exponent": exponent,
+        "exponent": float(exponent),
         "exponent_error": float(np.std(replicates, ddof=1)),
-        "amplitude": math.exp(intercept),
+        "amplitude": float(amplitude),
     }
 
 
@@ -127,7 +137,7 @@ def early_laws(dmft: Mapping, sim: Mapping, problem: Problem, b: float, fit_unti
             rows = np.asarray(data[key], float)[:, window] / laws[key]
             rows = rows[np.isfinite(rows).all(axis=1)]
             intercepts = np.polyfit(t[window], rows.T, 1)[1]
-            mean, error = group_mean(intercepts)
+            mean, error = mean_and_error(intercepts)
             result[f"{source}_{key}"] = {"value": float(mean), "error": float(error)}
     return result
 
@@ -141,7 +151,7 @@ def ridge_check(dmft: Mapping, problem: Problem, eta: float, start: Mapping) -> 
     flow = ridge_descent(*args, None, m0=start["m0"], s0=start["s0"])
     result = {"t": t.tolist()}
     for key in ("m", "q"):
-        mean, error = group_mean(dmft[key])
+        mean, error = mean_and_error(dmft[key])
         gap = np.abs(mean - exact[key])
         worst = int(np.argmax(gap))
         result[key] = {
@@ -174,8 +184,8 @@ def batch_check(sim: Mapping, batch: BatchProcess) -> dict:
     slopes = np.array([np.polyfit(lags[used], np.log(np.clip(r, 1e-12, None)), 1)[0] for r in rho])
     exact_time = -1.0 / math.log(1.0 - batch.join - batch.leave)
     ratio = (-1.0 / slopes) / exact_time
-    f_mean, f_err = group_mean(fraction)
-    r_mean, r_err = group_mean(ratio)
+    f_mean, f_err = mean_and_error(fraction)
+    r_mean, r_err = mean_and_error(ratio)
     return {
         "fraction": {"value": float(f_mean), "error": float(f_err), "reference": batch.b},
         "correlation_time": {
@@ -200,15 +210,16 @@ def tau_limit(solutions: Sequence[Mapping], taus: Sequence[float], reference: Ma
             for s in solutions
         ]
     )  # (taus, groups)
-    exponents = np.array([power_fit(np.asarray(taus), gaps[:, g])[0] for g in range(gaps.shape[1])])
-    mean, error = group_mean(gaps.T)
-    p_mean, p_err = group_mean(exponents)
+    exponents, amplitudes = power_law(taus, gaps.T)
+    mean, error = mean_and_error(gaps.T)
+    p_mean, p_err = mean_and_error(exponents)
     return {
         "observable": key,
         "taus": [float(t) for t in taus],
         "rms_gap": mean.tolist(),
         "rms_gap_error": error.tolist(),
         "exponent": {"value": float(p_mean), "error": float(p_err)},
+        "amplitude": float(np.exp(np.mean(np.log(amplitudes)))),
     }
 
 

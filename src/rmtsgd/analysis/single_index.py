@@ -22,6 +22,7 @@ import numpy as np
 from scipy import stats
 
 from rmtsgd.claims import make_claim
+from rmtsgd.fits import log_defined, loglog_slope
 
 # Slope of log(samples) against log(eta) above the threshold that the spec predicts for A2
 # under each step-size rule: gamma independent of eta gives eta^{-1}, the theorem's rule
@@ -117,22 +118,6 @@ class CurveMedians:
         if matches.size != 1:
             raise ValueError(f"eta = {eta} is not in the grid {self.etas.tolist()} of {self.name}")
         return int(matches[0])
-
-
-def log_defined(y: np.ndarray) -> np.ndarray:
-    """log y, NaN where y is undefined (an infinite median) or not positive."""
-    y = np.asarray(y, dtype=float)
-    return np.log(np.where(np.isfinite(y) & (y > 0), y, np.nan))
-
-
-def loglog_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Least-squares slope of log y against log x along the last axis (NaN if a y is undefined).
-
-    Leading axes of y (bootstrap replicates) are kept.
-    """
-    lx, ly = np.log(np.asarray(x, dtype=float)), log_defined(y)
-    dx = lx - lx.mean()
-    return np.sum(dx * (ly - ly.mean(axis=-1, keepdims=True)), axis=-1) / np.sum(dx * dx)
 
 
 def pooled_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -337,15 +337,6 @@ def _autocovariance(history: torch.Tensor, max_lag: int) -> np.ndarray:
     return torch.stack(out, dim=1).cpu().numpy()
 
 
-def sample_mean(curve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean over systems and its standard error (finite systems only)."""
-    finite = np.isfinite(curve)
-    count = finite.sum(axis=0)
-    mean = np.nanmean(curve, axis=0)
-    std = np.nanstd(curve, axis=0, ddof=1) if curve.shape[0] > 1 else np.full_like(mean, np.nan)
-    return mean, std / np.sqrt(np.maximum(count, 1))
-
-
 def from_spec(spec: dict) -> tuple[Problem, BatchProcess, Start]:
     """The problem, batch process and start of a job spec (rmtsgd.config.dmft_jobs)."""
     return Problem(**spec["problem"]), BatchProcess(**spec["batch"]), Start(**spec["start"])

@@ -14,8 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from rmtsgd.analysis.dmft import group_mean
-from rmtsgd.models.gaussian_mixture import sample_mean
+from rmtsgd.analysis.dmft import mean_and_error
 from rmtsgd.plotting.common import pm
 from rmtsgd.plotting.style import FULL_WIDTH, NEUTRAL, PALETTE, new_figure
 
@@ -39,13 +38,13 @@ def curve_label(curve: Mapping, eta: float) -> str:
 
 
 def _band(ax: Axes, t, values, colour, label=None) -> None:
-    mean, error = group_mean(values)
+    mean, error = mean_and_error(values)
     ax.plot(t, mean, color=colour, lw=1.1, label=label)
     ax.fill_between(t, mean - error, mean + error, color=colour, alpha=0.25, lw=0)
 
 
 def _points(ax: Axes, t, values, colour) -> None:
-    mean, error = sample_mean(values)
+    mean, error = mean_and_error(values)
     every = max(1, (len(t) - 1) // SIM_POINTS)
     pick = slice(0, None, every)
     ax.errorbar(
@@ -215,10 +214,9 @@ def _tau_panel(ax: Axes, tau: Mapping) -> None:
         label="persistent SGD - GD on $b\\times$loss",
     )
     p = tau["exponent"]
-    scale = np.exp(np.mean(np.log(tau["rms_gap"]) - p["value"] * np.log(taus)))
     ax.plot(
         taus,
-        scale * taus ** p["value"],
+        tau["amplitude"] * taus ** p["value"],
         color=_COLOURS[2],
         lw=1.0,
         label=rf"$\tau^{{p}}$, $p = {pm(p['value'], p['error'])}$",
