@@ -8,7 +8,7 @@ grid length T, and the batched finite-d simulator against a per-system loop.
 2. `simulation`: persistent SGD of S independent systems at dimension d (n = alpha d samples
    each): `batched` is rmtsgd's simulate (all systems in one tensor program); `per-system loop
    (original design)` steps one numpy system after the other with the same update. Rates are
-   sample-steps per second (systems x n x steps / s).
+   sample-steps per second (systems x n x steps / s), drawing the data included.
 
 Usage: python benchmarks/bench_dmft.py [--threads 1] [--json out.json]
 """
@@ -22,6 +22,7 @@ import math
 import numpy as np
 import torch
 from bench_rbm import elapsed, machine_info
+from scipy.special import erfc
 
 from rmtsgd.dmft import Kernels, draw_paths, kernels_of, sample_side, weight_side
 from rmtsgd.models.gaussian_mixture import BatchProcess, Problem, Start, simulate
@@ -47,7 +48,8 @@ def iteration_seconds(paths: int, steps: int, repeats: int) -> float:
 
 
 def loop_simulation(d: int, systems: int, steps: int) -> None:
-    """The per-system design: numpy arrays of one system at a time, the same update."""
+    """The per-system design: numpy arrays of one system at a time, the same update and the
+    same observables recorded at every step."""
     rng = np.random.default_rng(SEED)
     n = round(PROBLEM.alpha * d)
     for _ in range(systems):
@@ -57,8 +59,20 @@ def loop_simulation(d: int, systems: int, steps: int) -> None:
         x += math.sqrt(PROBLEM.delta) * rng.standard_normal((n, d))
         w = START.s0 * rng.standard_normal(d)
         s = (rng.random(n) < BATCH.b).astype(float)
-        for _ in range(steps):
+        curves = np.empty((6, steps + 1))
+        for k in range(steps + 1):
             h = x @ w / math.sqrt(d)
+            m, q = w @ v / d, w @ w / d
+            curves[:, k] = (
+                m,
+                q,
+                np.logaddexp(0, -c * h).mean(),
+                (c * h <= 0).mean(),
+                0.5 * erfc(m / math.sqrt(2 * PROBLEM.delta * q)),
+                s.mean(),
+            )
+            if k == steps:
+                break
             d1 = -c / (1.0 + np.exp(c * h))
             w = w - BATCH.eta * (x.T @ (s * d1) / math.sqrt(d))
             u = rng.random(n)
@@ -88,6 +102,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, nargs="+", default=[20, 40, 80])
     parser.add_argument("--dims", type=int, nargs="+", default=[500, 2000])
     parser.add_argument("--systems", type=int, default=8)
+    parser.add_argument("--sim-steps", type=int, default=40)
     parser.add_argument("--json", help="also write the results to this file")
     return parser.parse_args()
 
@@ -123,7 +138,7 @@ def main() -> None:
     )
     sims = []
     for d in args.dims:
-        row = bench_simulation(d, args.systems, 10, args.repeats)
+        row = bench_simulation(d, args.systems, args.sim_steps, args.repeats)
         sims.append(row)
         rates = row["sample_steps_per_s"]
         ratio = rates["batched"] / rates["per-system loop (original design)"]
