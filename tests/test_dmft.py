@@ -217,8 +217,9 @@ def test_dmft_early_laws_from_zero_weights():
     batch = BatchProcess(b=b, tau=20.0, eta=0.01)
     sol = solve(K2, batch, Start(), 20, paths=1000, groups=4, seed=13)
     run = simulate(K2, batch, Start(), d=400, steps=20, seeds=4, seed=14)
-    laws = early_laws(vars(sol), vars(run), K2, b, fit_until=0.1)
+    laws = early_laws(vars(sol), vars(run), K2, batch, fit_until=0.1)
     assert laws["law_m"] == pytest.approx(2.0 * b / 2)  # -alpha b l'(1, 0), l'(1, 0) = -1/2
+    assert K2.early_laws(b, weight=1 / b) == pytest.approx((1.0, 2.0 * (2 * b * b + 0.5 * b)))
     for key in ("dmft_m", "dmft_q"):
         assert abs(laws[key]["value"] - 1) <= 3 * laws[key]["error"] + 0.01, key
 

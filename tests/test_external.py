@@ -78,6 +78,13 @@ def test_modes_split_separated_values_and_pair_degenerate_ones():
     assert [m.indices for m in modes] == [(0, 1), (2,)]
 
 
+def test_too_few_finite_networks_for_the_jackknife_is_an_error():
+    weights = np.random.default_rng(3).normal(size=(30, 2, 2))
+    weights[:25] = np.inf
+    with pytest.raises(ValueError, match=r"only 5 networks with finite weights \(25 excluded\)"):
+        analyse_ensemble(weights, 10, 4.0)
+
+
 def test_all_non_finite_networks_is_an_error():
     with pytest.raises(ValueError, match="no network has finite weights"):
         analyse_ensemble(np.full((30, 2, 2), np.nan), 10, 4.0)

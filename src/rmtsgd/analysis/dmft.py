@@ -123,11 +123,13 @@ def _finite(values: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- checks
 
 
-def early_laws(dmft: Mapping, sim: Mapping, problem: Problem, b: float, fit_until: float) -> dict:
+def early_laws(
+    dmft: Mapping, sim: Mapping, problem: Problem, batch: BatchProcess, fit_until: float
+) -> dict:
     """m / (a_m t) and C / (a_C t^2) from w(0) = 0, fitted linearly in t over 0 < t <= fit_until;
     the intercepts (t -> 0) against 1, for the DMFT (error over groups) and the simulation
     (error over systems)."""
-    slope_m, slope_c = problem.early_laws(b)
+    slope_m, slope_c = problem.early_laws(batch.b, batch.weight)
     t = np.asarray(dmft["t"], float)
     window = (t > 0) & (t <= fit_until * (1 + 1e-9))
     laws = {"m": slope_m * t[window], "q": slope_c * t[window] ** 2}
@@ -390,7 +392,7 @@ def summarise(
             checks["check_early"],
             checks["early_simulation"],
             problem_of["check_early"],
-            early["b"],
+            BatchProcess(**jobs["check_early"]["batch"]),
             early["fit_until"],
         ),
         "ridge": ridge_check(

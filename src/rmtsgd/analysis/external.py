@@ -75,6 +75,11 @@ def analyse_ensemble(weights: np.ndarray, n_blocks: int, pair_gap: float) -> dic
     finite = np.isfinite(values).all(axis=1)
     if not finite.any():
         raise ValueError("no network has finite weights")
+    if finite.sum() < n_blocks:
+        raise ValueError(
+            f"only {finite.sum()} networks with finite weights ({(~finite).sum()} excluded) for "
+            f"{n_blocks} jackknife blocks"
+        )
     values = values[finite][:, None, :]  # one snapshot: (network, 1, value)
     modes = group_modes(values, pair_gap)
     result = analyse_modes(values, modes, n_blocks)

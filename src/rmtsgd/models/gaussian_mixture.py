@@ -127,12 +127,13 @@ class Problem:
         centre_wrong = 2.0 * _gauss_cdf(-root / scale)
         return self.rho * outer_wrong + (1.0 - self.rho) * centre_wrong
 
-    def early_laws(self, b: float) -> tuple[float, float]:
-        """Slopes of m ~ a_m t and C ~ a_C t^2 from w(0) = 0 while t << b tau (spec):
-        a_m = -alpha b l'(1, 0), a_C = alpha (alpha b^2 + Delta b) l'(1, 0)^2 (K = 2)."""
+    def early_laws(self, b: float, weight: float = 1.0) -> tuple[float, float]:
+        """Slopes of m ~ a_m t and C ~ a_C t^2 from w(0) = 0 while t << b tau (spec, K = 2):
+        a_m = -alpha b l'(1, 0), a_C = alpha (alpha b^2 + Delta b) l'(1, 0)^2, with l' times the
+        batch weight (1/b when the batch loss is divided by b)."""
         zero = torch.zeros(1, dtype=torch.float64)
         _, d1, _ = self.loss_terms(zero, torch.ones(1, dtype=torch.float64))
-        slope = float(d1[0])
+        slope = weight * float(d1[0])
         return (
             -self.alpha * b * slope,
             self.alpha * (self.alpha * b * b + self.delta * b) * slope**2,
