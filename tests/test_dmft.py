@@ -136,7 +136,8 @@ def test_gradient_descent_on_square_loss_is_exact_ridge_descent():
     v = torch.randn((1, d), generator=gen, dtype=torch.float64)
     c = RIDGE.sample_clusters((1, n), gen)
     x = c[..., None] * v[:, None, :] / math.sqrt(d)
-    x = (x + math.sqrt(RIDGE.delta) * torch.randn((1, n, d), generator=gen, dtype=x.dtype))[0]
+    noise = torch.randn((1, n, d), generator=gen, dtype=torch.float32)
+    x = (x + math.sqrt(RIDGE.delta) * noise)[0]
     w = 0.3 * torch.randn((1, d), generator=gen, dtype=torch.float64)[0]
     a = RIDGE.lam * torch.eye(d, dtype=x.dtype) + x.T @ x / d
     g = x.T @ c[0] / math.sqrt(d)

@@ -277,7 +277,11 @@ def _simulate_systems(problem, batch, start, d, steps, seeds, gen, max_lag, prog
     c = problem.sample_clusters((seeds, n), gen)
     y = problem.labels(c)
     x = c[..., None] * v_star[:, None, :] / math.sqrt(d)
-    x += math.sqrt(problem.delta) * torch.randn((seeds, n, d), generator=gen, **f64)
+    # the data's noise from torch's float32 sampler (about 3.5x its float64 rate; 24-bit
+    # resolution is far below anything a finite-d fluctuation resolves), arithmetic in float64
+    noise = torch.randn((seeds, n, d), generator=gen, dtype=torch.float32, device=device)
+    x += math.sqrt(problem.delta) * noise
+    del noise
     w = start.m0 * v_star + start.s0 * torch.randn((seeds, d), generator=gen, **f64)
     s = batch.initial((seeds, n), gen)
 
