@@ -87,7 +87,7 @@ def test_curve_figure(analysed):
     ]
     fig = fig_curves(items, 60)
     assert len(fig.axes) == 3
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2] == [
+    assert [t.get_text() for t in fig.legends[0].get_texts()][:2] == [
         "GD ($b = 1$)",
         r"persistent ($b = 0.5$, $\tau = 1$)",
     ]

@@ -66,7 +66,7 @@ def fig_curves(curves: Sequence[Mapping], d: int) -> Figure:
 
     curves: dicts with 'curve' (its config: b, tau), 'solution' and 'simulation'.
     """
-    fig = new_figure(FULL_WIDTH, 2.5)
+    fig = new_figure(FULL_WIDTH, 2.9)
     axes = fig.subplots(1, 3)
     for colour, item in zip(_COLOURS, curves, strict=False):
         solution, simulation = item["solution"], item["simulation"]
@@ -79,7 +79,7 @@ def fig_curves(curves: Sequence[Mapping], d: int) -> Figure:
         ax.set_xlabel("$t$")
         ax.set_ylabel(_LABELS[key])
     axes[0].plot([], [], ls="none", marker="o", mfc="white", color=NEUTRAL, label=f"$d = {d}$")
-    axes[0].legend(loc="best")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return fig
 
 
