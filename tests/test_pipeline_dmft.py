@@ -44,7 +44,8 @@ def test_smoke_dmft_claims_all_pass(smoke_results):
 
 
 def test_smoke_dmft_artifacts_record_convergence_and_seeds(smoke_results):
-    jobs = dmft_jobs(_smoke_dmft())
+    dm = _smoke_dmft()
+    jobs = dmft_jobs(dm)
     for name in jobs:
         solution = load_npz(smoke_results / f"dmft/solutions/{name}.npz")
         assert int(solution["iterations"]) >= 1 and solution["changes"][-1] <= 1e-8
@@ -52,8 +53,11 @@ def test_smoke_dmft_artifacts_record_convergence_and_seeds(smoke_results):
         assert json.loads(str(solution["provenance"]))["job"] == jobs[name]
     summary = json.loads((smoke_results / "dmft/summary.json").read_text())
     assert all(count == 0 for count in summary["diverged"].values())
-    run = load_npz(smoke_results / "dmft/simulations/k2_gd/d1000.npz")
-    assert run["m"].shape == (4, 21) and np.isfinite(run["m"]).all()
+    d = max(dm["simulation"]["dims"])
+    run = load_npz(smoke_results / f"dmft/simulations/k2_gd/d{d}.npz")
+    shape = (dm["simulation"]["seeds"], jobs["k2_gd"]["steps"] + 1)
+    assert run["m"].shape == shape and np.isfinite(run["m"]).all()
+    assert int(run["d"]) == d and int(run["seed"]) > 0
 
 
 def test_smoke_dmft_figures_exist(smoke_results):
