@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from rmtsgd.analysis.dmft import batch_check, early_laws, mean_and_error, power_law
+from rmtsgd.analysis.dmft import batch_check, early_laws, mean_and_error
 from rmtsgd.dmft import DMFTNotConverged, causal_factor, draw_paths, solve
 from rmtsgd.models.gaussian_mixture import (
     BatchProcess,
@@ -16,6 +16,7 @@ from rmtsgd.models.gaussian_mixture import (
     simulate,
 )
 from rmtsgd.ridge import Spectrum, measures, ridge_descent
+from rmtsgd.scaling import power_law
 
 K2 = Problem(clusters=2, alpha=2.0, delta=0.5)
 K3 = Problem(clusters=3, alpha=3.0, delta=0.1, rho=0.5, readout="even", offset=1.0)

@@ -23,7 +23,6 @@ from rmtsgd.analysis.single_index import (
     pooled_slope,
     single_index_claims,
 )
-from rmtsgd.fits import loglog_slope
 from rmtsgd.models.single_index import (
     FullEngine,
     ReducedEngine,
@@ -33,6 +32,7 @@ from rmtsgd.models.single_index import (
     run_grid,
     step_size,
 )
+from rmtsgd.scaling import loglog_slope
 
 MODEL = SingleIndexModel()
 KS_P_MIN = 0.01  # two-sample KS: the engines agree unless p < 0.01

@@ -293,22 +293,6 @@ def analyse_modes(
     }
 
 
-def log_defined(y: np.ndarray) -> np.ndarray:
-    """log y, NaN where y is undefined (an infinite median) or not positive."""
-    y = np.asarray(y, dtype=float)
-    return np.log(np.where(np.isfinite(y) & (y > 0), y, np.nan))
-
-
-def loglog_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Least-squares slope of log y against log x along the last axis (NaN if a y is undefined).
-
-    Leading axes of y (bootstrap replicates) are kept.
-    """
-    lx, ly = np.log(np.asarray(x, dtype=float)), log_defined(y)
-    dx = lx - lx.mean()
-    return np.sum(dx * (ly - ly.mean(axis=-1, keepdims=True)), axis=-1) / np.sum(dx * dx)
-
-
 def weighted_line(x, y, err, through_origin: bool):
     """Weighted least squares y = a x (+ b); returns params, their covariance, chi^2, dof."""
     design = np.column_stack([x] if through_origin else [x, np.ones_like(x)])

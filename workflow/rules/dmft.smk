@@ -5,6 +5,15 @@
 register_module("dmft", "DMFT, Gaussian mixture")
 
 
+# Claims and figures take seconds at every scale: on a cluster they run on the submitting node
+# instead of waiting in the queue, as the report's rules do.
+localrules:
+    dmft_claims,
+    dmft_curves,
+    dmft_convergence,
+    dmft_checks,
+
+
 rule dmft_solve:
     output:
         dm_solution("{job}"),

@@ -5,6 +5,13 @@ if EXTERNAL:
     register_module("external", "External ensembles")
 
 
+# Claims and figures take seconds at every scale: on a cluster they run on the submitting node
+# instead of waiting in the queue, as the report's rules do.
+localrules:
+    external_claims,
+    external_figure,
+
+
 rule external:
     input:
         external_targets(),

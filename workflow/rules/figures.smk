@@ -1,4 +1,11 @@
-# Figures: each rule only loads analysed artifacts and draws (restyling never retrains).
+# Figures: each rule only loads analysed artifacts and draws (restyling never retrains). They take
+# seconds, so on a cluster they run on the submitting node.
+
+
+localrules:
+    fig2,
+    fig3,
+    spacings,
 
 
 rule fig2:

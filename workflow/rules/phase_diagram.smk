@@ -6,6 +6,15 @@
 register_module("phase_diagram", "Phase diagram")
 
 
+# Claims and figures take seconds at every scale: on a cluster they run on the submitting node
+# instead of waiting in the queue, as the report's rules do.
+localrules:
+    pd_claims,
+    pd1,
+    pd6,
+    pd_grid_figures,
+
+
 rule pd_train:
     output:
         f"{RES}/phase_diagram/shards/shard{{pd_shard}}.npz",

@@ -3,6 +3,12 @@
 register_module("rbm", "Gaussian RBM")
 
 
+# Claims and figures take seconds at every scale: on a cluster they run on the submitting node
+# instead of waiting in the queue, as the report's rules do.
+localrules:
+    rbm_claims,
+
+
 rule rbm_train:
     output:
         f"{RES}/rbm/ensembles/{{setting}}/shard{{shard}}.npz",

@@ -5,6 +5,15 @@
 register_module("single_index", "Single-index model")
 
 
+# Claims and figures take seconds at every scale: on a cluster they run on the submitting node
+# instead of waiting in the queue, as the report's rules do.
+localrules:
+    si_claims,
+    si_eta,
+    si_collapse,
+    si_exponents,
+
+
 rule si_run:
     output:
         f"{RES}/single_index/runs/{{curve}}/d{{dim}}/shard{{shard}}.npz",

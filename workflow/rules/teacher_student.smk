@@ -4,6 +4,15 @@
 register_module("teacher_student", "Teacher-student")
 
 
+# Claims and figures take seconds at every scale: on a cluster they run on the submitting node
+# instead of waiting in the queue, as the report's rules do.
+localrules:
+    ts_claims,
+    fig4,
+    fig5,
+    ts_scans,
+
+
 rule ts_train_a:
     output:
         f"{RES}/teacher_student/model_a/ensembles/{{case}}.npz",

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from rmtsgd.claims import make_claim
-from rmtsgd.fits import loglog_slope
 from rmtsgd.models.gaussian_mixture import BatchProcess, Problem
 from rmtsgd.ridge import ridge_descent
+from rmtsgd.scaling import loglog_slope, power_law
 
 OBSERVABLES = ("train_loss", "train_error", "test_error")
 CONVERGENCE_EXPONENT = -0.5  # per-system fluctuations of the order parameters ~ d^(-1/2)
@@ -61,14 +61,6 @@ def agreement(dmft: Mapping, sim: Mapping, observable: str) -> dict:
         "systems": int(np.isfinite(sim[observable][:, -1]).sum()),
         "diverged": int(np.asarray(sim["diverged"]).sum()),
     }
-
-
-def power_law(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exponent p and amplitude A of y = A x^p by least squares in log-log, along the last
-    axis of y (leading axes, e.g. bootstrap replicates or groups, are kept)."""
-    p = loglog_slope(x, y)
-    log_a = np.mean(np.log(y), axis=-1) - p * np.mean(np.log(np.asarray(x, float)))
-    return p, np.exp(log_a)
 
 
 def convergence(

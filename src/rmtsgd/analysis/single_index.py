@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 from rmtsgd.claims import make_claim
-from rmtsgd.fits import log_defined, loglog_slope
+from rmtsgd.scaling import log_defined, loglog_slope
 
 # Slope of log(samples) against log(eta) above the threshold that the spec predicts for A2
 # under each step-size rule: gamma independent of eta gives eta^{-1}, the theorem's rule
