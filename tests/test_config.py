@@ -31,6 +31,15 @@ def _set(config, dotted, value):
     node[last] = value
 
 
+def rejection(config, dotted, value) -> str:
+    """The ConfigError message for a copy of `config` with `dotted` set to `value`."""
+    config = copy.deepcopy(config)
+    _set(config, dotted, value)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMA)
+    return str(error.value)
+
+
 BAD = [
     ("rbm.training.colour", "blue", "rbm.training", "unknown key"),
     ("rbm.scans.lr.lr", [0.01, -0.1], "rbm.scans.lr.lr.1", "> 0"),
@@ -110,11 +119,7 @@ BAD = [
 
 @pytest.mark.parametrize(("key", "value", "named", "expected"), BAD)
 def test_bad_config_is_rejected_naming_the_key(default_config, key, value, named, expected):
-    config = copy.deepcopy(default_config)
-    _set(config, key, value)
-    with pytest.raises(ConfigError) as error:
-        validate_config(config, SCHEMA)
-    message = str(error.value)
+    message = rejection(default_config, key, value)
     assert f"'{named}'" in message
     assert expected in message
 

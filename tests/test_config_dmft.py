@@ -6,7 +6,7 @@ import copy
 
 import pytest
 from conftest import SCHEMA
-from test_config import _set
+from test_config import rejection
 
 from rmtsgd.config import (
     ConfigError,
@@ -65,11 +65,7 @@ BAD = [
 
 @pytest.mark.parametrize(("key", "value", "named", "expected"), BAD)
 def test_bad_dmft_config_is_rejected(default_config, key, value, named, expected):
-    config = copy.deepcopy(default_config)
-    _set(config, key, value)
-    with pytest.raises(ConfigError) as error:
-        validate_config(config, SCHEMA)
-    message = str(error.value)
+    message = rejection(default_config, key, value)
     assert named in message and expected in message, message
 
 

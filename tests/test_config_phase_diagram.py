@@ -5,7 +5,7 @@ import copy
 
 import pytest
 from conftest import SCHEMA
-from test_config import _set
+from test_config import rejection
 
 from rmtsgd.config import (
     ConfigError,
@@ -67,11 +67,7 @@ BAD = [
 def test_bad_phase_diagram_config_is_rejected_naming_the_key(
     default_config, key, value, named, expected
 ):
-    config = copy.deepcopy(default_config)
-    _set(config, key, value)
-    with pytest.raises(ConfigError) as error:
-        validate_config(config, SCHEMA)
-    message = str(error.value)
+    message = rejection(default_config, key, value)
     assert named in message
     assert expected in message
 
