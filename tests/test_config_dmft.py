@@ -51,6 +51,7 @@ BAD = [
     ("dmft.checks.batch_process.curve", "k2_gd", "batch_process.curve", "b < 1"),
     ("dmft.checks.convergence.curve", "k9", "checks.convergence.curve", "not a curve"),
     ("dmft.checks.convergence.observable", "m", "convergence.observable", "one of"),
+    ("dmft.checks.convergence.bootstrap", 5, "convergence.bootstrap", ">= 10"),
     (f"{C}.problem", "five_clusters", f"{C}.problem", "no problem"),
     ("dmft.figures.k2", ["k3_gd"], "dmft.figures.k2", "expected 2"),
     ("dmft.figures.k3", ["k3_x"], "dmft.figures.k3", "no curve"),

@@ -69,7 +69,7 @@ def analysed():
     checks["early_simulation"] = _simulate(jobs["check_early"], 60, 4)
     dims = [30, 60]
     settings = {
-        "convergence": {"curve": "psgd", "observable": "test_error", "time": 1.0},
+        "convergence": {"curve": "psgd", "observable": "test_error", "time": 1.0, "bootstrap": 50},
         "early": {"b": 0.5, "fit_until": 0.05},
         "batch_process": {"curve": "psgd"},
         "tau_limit": {"taus": taus, "observable": "test_error"},

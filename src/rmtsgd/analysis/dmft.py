@@ -360,7 +360,6 @@ def summarise(
     check_ridge, check_early, check_tau<i>, check_tau_reference and the early simulation.
     """
     conv, early = settings["convergence"], settings["early"]
-    problem_of = {name: Problem(**jobs[name]["problem"]) for name in jobs}
     batch_curve = settings["batch_process"]["curve"]
     taus = settings["tau_limit"]["taus"]
     tau_solutions = [checks[f"check_tau{i}"] for i in range(len(taus))]
@@ -377,19 +376,19 @@ def summarise(
             dims,
             conv["observable"],
             conv["time"],
-            bootstrap=1000,
+            bootstrap=conv["bootstrap"],
             seed=seed,
         ),
         "early": early_laws(
             checks["check_early"],
             checks["early_simulation"],
-            problem_of["check_early"],
+            Problem(**jobs["check_early"]["problem"]),
             BatchProcess(**jobs["check_early"]["batch"]),
             early["fit_until"],
         ),
         "ridge": ridge_check(
             checks["check_ridge"],
-            problem_of["check_ridge"],
+            Problem(**jobs["check_ridge"]["problem"]),
             jobs["check_ridge"]["batch"]["eta"],
             jobs["check_ridge"]["start"],
         ),
