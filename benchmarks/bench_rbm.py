@@ -27,12 +27,12 @@ from functools import partial
 import numpy as np
 import torch
 
+from rmtsgd.config import normals_per_replica_update
 from rmtsgd.models.rbm import (
     GaussianRBM,
     PCDSettings,
     PCDTrainer,
     lattice_precision,
-    normals_per_replica_update,
 )
 
 LR = 0.01  # small enough that no replica diverges during the timed updates
@@ -164,7 +164,7 @@ def make_result(
 ) -> Result:
     """Turn a timing of `updates` updates of `replicas` replicas into rates."""
     rate = replicas * updates / seconds
-    normals = rate * normals_per_replica_update(rbm, pcd.batch, pcd.k)
+    normals = rate * normals_per_replica_update(rbm.nv, rbm.nh, pcd.batch, pcd.k)
     return Result(name, replicas, updates, seconds, rate, normals)
 
 
@@ -293,7 +293,7 @@ def main() -> None:
         bench_batched("batched-f64noise", rbm, pcd, args, torch.float64),
         bench_loop(rbm, pcd, args),
     ]
-    trainer_block = args.replicas * normals_per_replica_update(rbm, pcd.batch, pcd.k)
+    trainer_block = args.replicas * normals_per_replica_update(rbm.nv, rbm.nh, pcd.batch, pcd.k)
     raw = bench_raw(trainer_block, args.repeats)
     info = machine_info(torch.get_num_threads())
     summary = summarise(results, raw)

@@ -7,14 +7,9 @@ import numpy as np
 import pytest
 from conftest import SCHEMA
 
-from rmtsgd.analysis.external import (
-    EnsembleFileError,
-    analyse_ensemble,
-    external_claims,
-    inspect_ensemble,
-    load_ensemble,
-)
+from rmtsgd.analysis.external import analyse_ensemble, external_claims, load_ensemble
 from rmtsgd.config import ConfigError, validate_config
+from rmtsgd.io import EnsembleFileError, inspect_ensemble
 from rmtsgd.spectra import group_modes
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from rmtsgd.config import snapshot_schedule
 from rmtsgd.models.rbm import (
     GaussianRBM,
     PCDSettings,
@@ -11,7 +12,7 @@ from rmtsgd.models.rbm import (
     lattice_kappa,
     lattice_precision,
 )
-from rmtsgd.models.training import snapshot_schedule, train_ensemble
+from rmtsgd.models.training import train_ensemble
 
 RBM = GaussianRBM()
 

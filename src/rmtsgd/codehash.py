@@ -10,6 +10,7 @@ figures, editing a model reruns its training). The import graph is read from the
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 from pathlib import Path
@@ -61,6 +62,13 @@ def _with_parents(dotted: str) -> list[str]:
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+@functools.cache
+def _imports_in(source: str, dotted: str, is_package: bool) -> frozenset[str]:
+    """`_imported_names` of one module's source, parsed once per process and text (a workflow
+    hashes ~40 scripts that share most of the package)."""
+    return frozenset(_imported_names(ast.parse(source), dotted, is_package))
+
+
 def library_modules(script: str | Path, root: Path | None = None) -> list[Path]:
     """Files of the package that `script` imports, directly or transitively, sorted."""
     root = root or package_root()
@@ -68,8 +76,7 @@ def library_modules(script: str | Path, root: Path | None = None) -> list[Path]:
     pending = [(Path(script), "__main__", False)]
     while pending:
         path, dotted, is_package = pending.pop()
-        tree = ast.parse(path.read_text(), filename=str(path))
-        for name in _imported_names(tree, dotted, is_package):
+        for name in _imports_in(path.read_text(), dotted, is_package):
             for parent in _with_parents(name):
                 found = _module_file(root, parent)
                 if found is not None and found not in seen:

@@ -1,5 +1,9 @@
 """Configuration: validation against the pipeline's JSON schema plus the checks a schema cannot
 express, and the derived quantities every rule needs (settings, update counts, seeds).
+
+Every Snakemake job parses the workflow, which imports this module: the models (torch, ~2 s)
+are therefore imported only inside the two checks that need them, which only the submitting
+process runs (workflow/rules/common.smk).
 """
 
 from __future__ import annotations
@@ -14,11 +18,7 @@ import jsonschema
 import numpy as np
 import yaml
 
-from rmtsgd.analysis.external import EnsembleFileError, inspect_ensemble
-from rmtsgd.models.gaussian_mixture import BatchProcess
-from rmtsgd.models.rbm import GaussianRBM, lattice_kappa, normals_per_replica_update
-from rmtsgd.models.training import snapshot_schedule
-from rmtsgd.spectra import target_modes
+from rmtsgd.io import EnsembleFileError, inspect_ensemble
 
 
 class ConfigError(ValueError):
@@ -106,6 +106,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _check_rbm(rbm: Mapping) -> None:
+    from rmtsgd.models.rbm import lattice_kappa
+    from rmtsgd.spectra import target_modes
+
     model, training, scans = rbm["model"], rbm["training"], rbm["scans"]
     kappa_max = float(lattice_kappa(model["nv"], model["m2"]).max())
     if model["mu2"] <= kappa_max:
@@ -215,6 +218,14 @@ class Schedule:
     measure_from: int
 
 
+def snapshot_schedule(updates: int, every: int) -> np.ndarray:
+    """Update counts at which weights are kept: every `every` updates, the last one included."""
+    if every <= 0 or every > updates:
+        raise ValueError(f"snapshot interval must be in 1..{updates} updates, got {every}")
+    steps = np.arange(every, updates + 1, every)
+    return steps if steps[-1] == updates else np.append(steps, updates)
+
+
 def schedule_for(training: Mapping, lr: float) -> Schedule:
     """Counts of the config, scaled by reference_lr/lr when reference_lr is set."""
     scale = 1.0 if training["reference_lr"] is None else training["reference_lr"] / lr
@@ -230,12 +241,19 @@ def shard_sizes(training: Mapping) -> list[int]:
     return [min(per, total - start) for start in range(0, total, per)]
 
 
+def normals_per_replica_update(nv: int, nh: int, batch: int, k: int) -> int:
+    """Normals one PCD update of one replica draws: (k+1)|B|Nh hidden plus k|B|Nv visible."""
+    return (k + 1) * batch * nh + k * batch * nv
+
+
 def training_normals(rbm: Mapping, setting: Setting, replicas: int) -> int:
     """Gaussian normals a training shard of `replicas` replicas draws: its cost, as PCD is
     bound by drawing them (benchmarks/README.md)."""
-    network = GaussianRBM(nv=rbm["model"]["nv"], nh=rbm["model"]["nh"])
+    model = rbm["model"]
     updates = schedule_for(rbm["training"], setting.lr).snapshots[-1]
-    per_update = normals_per_replica_update(network, setting.batch, rbm["training"]["k"])
+    per_update = normals_per_replica_update(
+        model["nv"], model["nh"], setting.batch, rbm["training"]["k"]
+    )
     return replicas * updates * per_update
 
 
@@ -698,6 +716,12 @@ def si_budget(curve: Mapping, d: int) -> int:
     return max(1, round(curve["budget"]["scale"] * d ** curve["budget"]["power"]))
 
 
+def analysed_curves(analysis: Mapping) -> list[str]:
+    """Names of the curves the exponents need, each once, in a fixed order."""
+    names = [analysis[key]["curve"] for key in ("crossover", "a0", "large_eta")]
+    return list(dict.fromkeys([*names, *analysis["slopes"]]))
+
+
 def si_jobs(si: Mapping) -> list[SingleIndexJob]:
     """Every (curve, d) of the config, curves in config order."""
     return [SingleIndexJob(name, int(d)) for name, c in si["curves"].items() for d in c["dims"]]
@@ -752,6 +776,8 @@ def _dmft_problem(dm: Mapping, name: str, key: str, **required: Any) -> Mapping:
 
 def _dmft_rate(b: float, tau: float, eta: float, key: str) -> None:
     """The batch process's flip probabilities are at most 1 (spec)."""
+    from rmtsgd.models.gaussian_mixture import BatchProcess
+
     if b < 1.0:
         bound = BatchProcess.max_eta(b, tau)
         _dmft_need(

@@ -1,5 +1,6 @@
-"""Artifact input/output: atomic writes (a killed job never leaves a file a later rule trusts)
-and provenance (what made an artifact)."""
+"""Artifact input/output: atomic writes (a killed job never leaves a file a later rule trusts),
+provenance (what made an artifact), and the layout check of a weight-ensemble file from its
+header alone (config validation runs it before any job)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from contextlib import contextmanager
 from importlib import metadata
@@ -135,3 +137,39 @@ def _log_uncaught(kind, error, traceback) -> None:
     """Put a script's fatal traceback into its rule log too, then report it as usual."""
     logging.getLogger("rmtsgd").critical("uncaught exception", exc_info=(kind, error, traceback))
     sys.__excepthook__(kind, error, traceback)
+
+
+class EnsembleFileError(ValueError):
+    """An external ensemble file is missing or not in the expected layout (message names it)."""
+
+
+def inspect_ensemble(path: str | Path) -> tuple[int, ...]:
+    """Shape of W in an ensemble file, read from the .npy header without loading the weights.
+
+    Raises EnsembleFileError naming the file and the problem: missing, not an npz, no W, or W
+    not of rank 4 (network, snapshot, row, column).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise EnsembleFileError(f"{path}: no such file")
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("W.npy") as member:
+            version = np.lib.format.read_magic(member)
+            reader = {
+                (1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0,
+            }.get(version)
+            if reader is None:
+                raise EnsembleFileError(f"{path}: W.npy has unsupported format {version}")
+            shape = reader(member)[0]
+    except zipfile.BadZipFile:
+        raise EnsembleFileError(f"{path}: not an .npz file") from None
+    except KeyError:
+        raise EnsembleFileError(f"{path}: no array 'W' in the file") from None
+    except ValueError as error:
+        raise EnsembleFileError(f"{path}: W is not a readable array ({error})") from None
+    if len(shape) != 4:
+        raise EnsembleFileError(
+            f"{path}: W has shape {shape}, expected rank 4 (network, snapshot, row, column)"
+        )
+    return tuple(shape)

@@ -16,7 +16,11 @@ from rmtsgd.config import (
     validate_config,
 )
 
-validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+# Only the submitting process validates: every job of the run (a SLURM job, or a job run in a
+# subprocess) parses this workflow again with the same config files, and the checks import
+# the models (torch), seconds per job.
+if workflow.is_main_process:
+    validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 
 RES = config["results"]
 FIG = config["figures"]

@@ -1,9 +1,9 @@
 # Helpers of the single-index rules (workflow/rules/single_index.smk): jobs, seeds, targets.
 import re
 
-from rmtsgd.analysis.single_index import analysed_curves
 from rmtsgd.config import (
     SingleIndexJob,
+    analysed_curves,
     as_plain,
     shard_seed,
     si_bootstrap_seed,

@@ -9,7 +9,6 @@ mode is fitted (Eq 11 for pairs, with U4 and spacings) with jackknife errors ove
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,43 +16,8 @@ import numpy as np
 
 from rmtsgd.analysis.teacher_student import pair_claims
 from rmtsgd.fits import analyse_modes, surmise_test
+from rmtsgd.io import inspect_ensemble
 from rmtsgd.spectra import group_modes, pair_spacing, singular_values
-
-
-class EnsembleFileError(ValueError):
-    """An external ensemble file is missing or not in the expected layout (message names it)."""
-
-
-def inspect_ensemble(path: str | Path) -> tuple[int, ...]:
-    """Shape of W in an ensemble file, read from the .npy header without loading the weights.
-
-    Raises EnsembleFileError naming the file and the problem: missing, not an npz, no W, or W
-    not of rank 4 (network, snapshot, row, column).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise EnsembleFileError(f"{path}: no such file")
-    try:
-        with zipfile.ZipFile(path) as archive, archive.open("W.npy") as member:
-            version = np.lib.format.read_magic(member)
-            reader = {
-                (1, 0): np.lib.format.read_array_header_1_0,
-                (2, 0): np.lib.format.read_array_header_2_0,
-            }.get(version)
-            if reader is None:
-                raise EnsembleFileError(f"{path}: W.npy has unsupported format {version}")
-            shape = reader(member)[0]
-    except zipfile.BadZipFile:
-        raise EnsembleFileError(f"{path}: not an .npz file") from None
-    except KeyError:
-        raise EnsembleFileError(f"{path}: no array 'W' in the file") from None
-    except ValueError as error:
-        raise EnsembleFileError(f"{path}: W is not a readable array ({error})") from None
-    if len(shape) != 4:
-        raise EnsembleFileError(
-            f"{path}: W has shape {shape}, expected rank 4 (network, snapshot, row, column)"
-        )
-    return tuple(shape)
 
 
 def load_ensemble(path: str | Path, snapshot: int) -> dict:

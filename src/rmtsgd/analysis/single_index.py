@@ -238,12 +238,6 @@ def exponents(curves: Mapping[str, CurveMedians], analysis: Mapping, threshold: 
     }
 
 
-def analysed_curves(analysis: Mapping) -> list[str]:
-    """Names of the curves the exponents need, each once, in a fixed order."""
-    names = [analysis[key]["curve"] for key in ("crossover", "a0", "large_eta")]
-    return list(dict.fromkeys([*names, *analysis["slopes"]]))
-
-
 def stack_curve(name: str, rule: str, points: Sequence[Mapping]) -> CurveMedians:
     """One curve's medians from its per-d files (loaded medians .npz), sorted by d."""
     points = sorted(points, key=lambda p: int(p["d"]))

@@ -148,8 +148,3 @@ class PCDTrainer:
         weights = self.weights.detach().to("cpu", torch.float64).numpy().copy()
         weights[self.diverged.cpu().numpy()] = np.nan
         return weights
-
-
-def normals_per_replica_update(rbm: GaussianRBM, batch: int, k: int) -> int:
-    """Normals one PCD update of one replica draws: (k+1)|B|Nh hidden plus k|B|Nv visible."""
-    return (k + 1) * batch * rbm.nh + k * batch * rbm.nv

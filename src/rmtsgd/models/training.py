@@ -93,14 +93,6 @@ def starting_weights(
     return weights.normal_(0.0, std, generator=generator)
 
 
-def snapshot_schedule(updates: int, every: int) -> np.ndarray:
-    """Update counts at which weights are kept: every `every` updates, the last one included."""
-    if every <= 0 or every > updates:
-        raise ValueError(f"snapshot interval must be in 1..{updates} updates, got {every}")
-    steps = np.arange(every, updates + 1, every)
-    return steps if steps[-1] == updates else np.append(steps, updates)
-
-
 def train_ensemble(
     trainer: BatchedTrainer,
     snapshots: Sequence[int],
