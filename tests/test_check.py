@@ -42,8 +42,8 @@ def doctor(results: Path, module: str, index: int, **changes) -> None:
     path.write_text(json.dumps(payload))
 
 
-def check(folder: Path, capsys) -> tuple[int, str]:
-    status = main(["check", str(folder)])
+def check(folder: Path, capsys, *options: str) -> tuple[int, str]:
+    status = main(["check", str(folder), *options])
     return status, capsys.readouterr().out
 
 
@@ -99,6 +99,23 @@ def test_missing_manifest_fails(tmp_path, capsys):
     status, out = check(tmp_path, capsys)
     assert status == 1
     assert "manifest.json: missing" in out
+
+
+def test_named_modules_need_no_manifest(results, capsys):
+    (results / "claims/manifest.json").unlink()
+    (results / "claims/rbm.json").unlink()
+    status, out = check(results, capsys, "--module", "toy")
+    assert status == 0
+    assert "toy (toy): 2/2 claims pass" in out and "1/1 modules reproduced" in out
+    status, out = check(results, capsys, "--module", "toy", "--module", "rbm")
+    assert status == 1
+    assert "rbm (rbm): FAILED" in out and "rbm.json: missing" in out and "failing: rbm" in out
+
+
+def test_named_modules_keep_the_manifest_titles(results, capsys):
+    status, out = check(results, capsys, "--module", "rbm")
+    assert status == 0
+    assert "Gaussian RBM (rbm): 2/2 claims pass" in out and "Toy" not in out
 
 
 def test_console_script_exit_status(results):

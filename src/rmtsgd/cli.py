@@ -20,8 +20,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "claim fails or a module's claims file is missing or malformed.",
     )
     check.add_argument("results", help="results folder of one config, e.g. results/default")
+    check.add_argument(
+        "--module",
+        action="append",
+        metavar="NAME",
+        help="check only this module (repeatable; e.g. rbm, teacher_student): no manifest "
+        "needed, as after building one module's targets",
+    )
     args = parser.parse_args(argv)
-    status, text = run_check(args.results)
+    status, text = run_check(args.results, args.module)
     print(text)
     return status
 
