@@ -20,7 +20,9 @@ from rmtsgd.config import (
 # subprocess) parses this workflow again with the same config files, and the checks import
 # the models (torch), seconds per job.
 if workflow.is_main_process:
-    validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+    validate_config(
+        config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    )
 
 RES = config["results"]
 FIG = config["figures"]
