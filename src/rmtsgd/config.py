@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 
 from rmtsgd.io import EnsembleFileError, inspect_ensemble
+from rmtsgd.spectra import target_modes
 
 
 class ConfigError(ValueError):
@@ -107,7 +108,6 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def _check_rbm(rbm: Mapping) -> None:
     from rmtsgd.models.rbm import lattice_kappa
-    from rmtsgd.spectra import target_modes
 
     model, training, scans = rbm["model"], rbm["training"], rbm["scans"]
     kappa_max = float(lattice_kappa(model["nv"], model["m2"]).max())

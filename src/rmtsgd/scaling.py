@@ -26,5 +26,5 @@ def power_law(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exponent p and amplitude A of y = A x^p by least squares in log-log, along the last
     axis of y (leading axes, e.g. bootstrap replicates or groups, are kept)."""
     p = loglog_slope(x, y)
-    log_a = np.mean(np.log(y), axis=-1) - p * np.mean(np.log(np.asarray(x, float)))
+    log_a = np.mean(log_defined(y), axis=-1) - p * np.mean(np.log(np.asarray(x, float)))
     return p, np.exp(log_a)

@@ -3,8 +3,8 @@
 register_module("rbm", "Gaussian RBM")
 
 
-# Claims and figures take seconds at every scale: on a cluster they run on the submitting node
-# instead of waiting in the queue, as the report's rules do.
+# The claims take seconds at every scale: on a cluster they run on the submitting node instead
+# of waiting in the queue, as the report's rules and the figures (figures.smk) do.
 localrules:
     rbm_claims,
 
