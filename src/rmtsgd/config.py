@@ -74,12 +74,29 @@ def validate_config(config: Mapping, schema_path: str | Path) -> None:
     if errors:
         error = errors[0]
         raise ConfigError(f"config key '{_key(error.absolute_path)}': {_describe(error)}")
+    _check_declared_deviations(config)
     _check_rbm(config["rbm"])
     _check_teacher_student(config["teacher_student"])
     _check_external(config["external"], config["teacher_student"]["analysis"]["jackknife_blocks"])
     _check_phase_diagram(config["phase_diagram"])
     _check_single_index(config["single_index"])
     _check_dmft(config["dmft"])
+
+
+def _check_declared_deviations(config: Mapping) -> None:
+    """Every declared deviation's band is an interval: low <= high."""
+    for module, section in config.items():
+        claims = section.get("claims") if isinstance(section, Mapping) else None
+        for kind, spec in (claims or {}).items():
+            if not isinstance(spec, Mapping):
+                continue
+            for name, entry in spec.get("deviates", {}).items():
+                low, high = entry["band"]
+                if not low <= high:
+                    key = f"{module}.claims.{kind}.deviates.{name}.band"
+                    raise ConfigError(
+                        f"config key '{key}': expected [low, high], got {[low, high]}"
+                    )
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
