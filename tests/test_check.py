@@ -1,4 +1,4 @@
-"""`rmtsgd check`: passing, doctored, missing and malformed claims files; the report's tables."""
+"""`rmtsgd check`: outcomes, doctored, missing and malformed claims files; the report's tables."""
 
 import json
 import subprocess
@@ -11,20 +11,24 @@ from rmtsgd.claims import claims_file, make_claim
 from rmtsgd.cli import main
 from rmtsgd.report import claims_table_html, landing_summary_rst
 
-TOL = {"tolerance": 0.03, "max_error": 0.04}
+TOL = {"tolerance": 0.03, "max_error": 0.04, "basis": "the semicircle's finite-N correction"}
+DEVIATES = {**TOL, "deviates": {"*": {"reason": "finite training time", "band": [0.3, 0.5]}}}
 
 
 def claims(module: str) -> dict:
     entries = [
-        make_claim("u4_pair1", "U4 is the semicircle value", -0.15, 0.01, -0.148, TOL, 2.0),
-        make_claim("ks_pair1", "Wigner surmise", 0.01, 0.004, 0.0, TOL, 2.0, rule="at_most"),
+        make_claim("u4_pair1", "U4 is -4/27", "paper: Eq 12", -0.15, 0.01, -0.148, TOL, 2.0),
+        make_claim(
+            "ks_pair1", "Wigner surmise", "paper: PRE", 0.01, 0.004, 0.0, TOL, 2.0, rule="at_most"
+        ),
+        make_claim("boundary", "boundary at 0", "paper: abstract", 0.4, 0.02, 0.0, DEVIATES, 2.0),
     ]
     return claims_file(module, "test", {"seeds": [1]}, entries)
 
 
 @pytest.fixture
 def results(tmp_path) -> Path:
-    """A results folder with two modules, both passing."""
+    """A results folder with two modules: two claims reproduced, one declared deviation each."""
     folder = tmp_path / "results"
     (folder / "claims").mkdir(parents=True)
     manifest = {"modules": {"rbm": "Gaussian RBM", "toy": "Toy"}}
@@ -47,30 +51,63 @@ def check(folder: Path, capsys, *options: str) -> tuple[int, str]:
     return status, capsys.readouterr().out
 
 
-def test_passing_results(results, capsys):
+COUNTS = "3 claims: 2 reproduced, 1 deviates, 0 inconclusive, 0 fails"
+
+
+def test_results_with_a_declared_deviation_pass(results, capsys):
     status, out = check(results, capsys)
     assert status == 0
-    assert "Gaussian RBM (rbm): 2/2 claims pass" in out
-    assert "Toy (toy): 2/2 claims pass" in out
-    assert "2/2 modules reproduced" in out
+    assert f"Gaussian RBM (rbm): {COUNTS}" in out and f"Toy (toy): {COUNTS}" in out
+    assert "DEVIATES boundary: 0.4 +- 0.02 vs reference 0 (tension 20" in out
+    assert "why: finite training time" in out and "boundary at 0 [paper: abstract]" in out
+    assert "2/2 modules pass the check" in out
+
+
+def test_strict_fails_on_deviations_and_inconclusive_claims(results, capsys):
+    assert check(results, capsys, "--strict")[0] == 1
+    doctor(results, "rbm", 2, value=0.0, error=0.001, outcome="fails")
+    doctor(results, "toy", 2, value=0.0, error=0.001, outcome="fails")
+    assert check(results, capsys)[0] == 1  # the deviations are gone: fails
+    doctor(results, "rbm", 2, value=0.0, error=1.0, outcome="inconclusive")
+    doctor(results, "toy", 2, value=0.0, error=1.0, outcome="inconclusive")
+    status, out = check(results, capsys)
+    assert status == 0 and "INCONCLUSIVE boundary" in out and "decided by" not in out
+    assert check(results, capsys, "--strict")[0] == 1
 
 
 def test_doctored_value_fails_and_is_named(results, capsys):
-    doctor(results, "toy", 0, value=-0.25)  # far from the reference; "pass" still says true
+    doctor(results, "toy", 0, value=-0.25)  # far from the reference; "reproduced" recorded
     status, out = check(results, capsys)
     assert status == 1
-    assert "Toy (toy): 1/2 claims pass" in out
-    assert "FAIL u4_pair1: -0.25 +- 0.01 vs reference -0.148 (tolerance 0.03" in out
-    assert "does not follow from these numbers" in out
+    assert "Toy (toy): 3 claims: 1 reproduced, 1 deviates, 0 inconclusive, 1 fails" in out
+    assert "FAILS u4_pair1: -0.25 +- 0.01 vs reference -0.148" in out
+    assert "recorded outcome 'reproduced' does not follow from these numbers" in out
     assert "failing: toy" in out
 
 
+def test_declared_deviation_moved_to_the_papers_value_fails(results, capsys):
+    doctor(results, "rbm", 2, value=0.0)  # agrees with the paper: the declaration is stale
+    status, out = check(results, capsys)
+    assert status == 1 and "FAILS boundary: 0 +- 0.02" in out and "failing: rbm" in out
+
+
 def test_recorded_failure_fails(results, capsys):
-    doctor(results, "rbm", 1, value=0.2, **{"pass": False})  # KS distance above tolerance
+    doctor(results, "rbm", 1, value=0.2, outcome="fails")  # KS distance above tolerance
     status, out = check(results, capsys)
     assert status == 1
-    assert "FAIL ks_pair1: 0.2 +- 0.004 vs reference 0 (tolerance 0.03" in out
+    assert "FAILS ks_pair1: 0.2 +- 0.004 vs reference 0" in out
     assert "does not follow" not in out
+
+
+def test_json_output(results, capsys):
+    doctor(results, "toy", 0, value=-0.25)
+    status, out = check(results, capsys, "--json")
+    payload = json.loads(out)
+    assert status == 1 and not payload["ok"]
+    rbm, toy = payload["modules"]
+    assert rbm["ok"] and rbm["counts"]["deviates"] == 1
+    assert [c["name"] for c in toy["listed"]] == ["u4_pair1", "boundary"]
+    assert toy["listed"][0]["outcome"] == "fails"
 
 
 @pytest.mark.parametrize(
@@ -78,9 +115,10 @@ def test_recorded_failure_fails(results, capsys):
     [
         (None, "missing"),
         ("{not json", "not readable JSON"),
-        ('{"module": "toy", "claims": []}', "'claims' must be a non-empty list"),
-        ('{"module": "other", "claims": [{}]}', "'module' is 'other', expected 'toy'"),
-        ('{"module": "toy", "claims": [{"name": "a", "value": "1"}]}', "'value' must be a"),
+        ('{"module": "toy", "claims": []}', "'version' is None, expected 2"),
+        ('{"version": 2, "module": "toy", "claims": []}', "'claims' must be a non-empty list"),
+        ('{"version": 2, "module": "x", "claims": [{}]}', "'module' is 'x', expected 'toy'"),
+        ('{"version": 2, "module": "toy", "claims": [{"name": "a", "value": "1"}]}', "'value'"),
     ],
 )
 def test_missing_or_malformed_claims_file_fails(results, capsys, content, message):
@@ -92,7 +130,7 @@ def test_missing_or_malformed_claims_file_fails(results, capsys, content, messag
     status, out = check(results, capsys)
     assert status == 1
     assert "Toy (toy): FAILED" in out and message in out
-    assert "Gaussian RBM (rbm): 2/2 claims pass" in out
+    assert f"Gaussian RBM (rbm): {COUNTS}" in out
 
 
 def test_missing_manifest_fails(tmp_path, capsys):
@@ -106,7 +144,7 @@ def test_named_modules_need_no_manifest(results, capsys):
     (results / "claims/rbm.json").unlink()
     status, out = check(results, capsys, "--module", "toy")
     assert status == 0
-    assert "toy (toy): 2/2 claims pass" in out and "1/1 modules reproduced" in out
+    assert f"toy (toy): {COUNTS}" in out and "1/1 modules pass the check" in out
     status, out = check(results, capsys, "--module", "toy", "--module", "rbm")
     assert status == 1
     assert "rbm (rbm): FAILED" in out and "rbm.json: missing" in out and "failing: rbm" in out
@@ -115,7 +153,7 @@ def test_named_modules_need_no_manifest(results, capsys):
 def test_named_modules_keep_the_manifest_titles(results, capsys):
     status, out = check(results, capsys, "--module", "rbm")
     assert status == 0
-    assert "Gaussian RBM (rbm): 2/2 claims pass" in out and "Toy" not in out
+    assert f"Gaussian RBM (rbm): {COUNTS}" in out and "Toy" not in out
 
 
 def test_console_script_exit_status(results):
@@ -131,8 +169,13 @@ def test_claims_table_and_landing_summary():
     payload = claims("toy")
     payload["claims"][0]["value"] = -0.25
     page = claims_table_html(payload, "Toy <module>", {"seed": 7})
-    assert "<b>1 of 2</b> claims pass" in page
-    assert page.count('<tr class="fail">') == 1 and page.count('<tr class="pass">') == 1
+    assert "<b>1 reproduced, 1 deviates, 0 inconclusive, 1 fails</b>" in page
+    for outcome in ("reproduced", "deviates", "fails"):
+        assert page.count(f'<tr class="{outcome}">') == 1, outcome
+    assert "<th>tension</th>" in page and "finite-N correction" in page
     assert "Toy &lt;module&gt;" in page and "&quot;seed&quot;: 7" in page
     summary = landing_summary_rst({"toy": "Toy"}, {"toy": payload}, "results/x")
-    assert "   * - Toy (``toy``)\n     - 1 of 2\n     - ``u4_pair1``" in summary
+    assert "   * - Toy (``toy``)\n     - 1\n     - 1\n     - 0\n     - 1" in summary
+    assert "- **deviates** (Toy) ``boundary``: boundary at 0 [paper: abstract]" in summary
+    assert "tension 20. finite training time" in summary
+    assert "- **fails** (Toy) ``u4_pair1``" in summary
