@@ -40,7 +40,8 @@
           return table && table.querySelectorAll("tbody tr").length ? table : null;
         }, "claims table in iframe");
         out.claims_rows = rows.querySelectorAll("tbody tr").length;
-        out.claims_pass = rows.querySelectorAll("tbody tr.pass").length;
+        out.claims_reproduced = rows.querySelectorAll("tbody tr.reproduced").length;
+        out.claims_fails = rows.querySelectorAll("tbody tr.fails").length;
         out.claims_summary = frame.contentDocument.querySelector("#summary").innerText;
       } else {
         await openItem(PROBE_FIGURE);

@@ -108,11 +108,13 @@ def test_report_renders_claims_table_and_figure_in_a_browser(served_report, tmp_
     assert found, f"no probe output; chromium said:\n{dom.stderr[-2000:]}"
     seen = json.loads(unescape(found[-1]))
     assert "error" not in seen, seen
-    n = claims["n_claims"]
-    assert seen["claims_rows"] == n and seen["claims_pass"] == claims["n_passed"] == n
-    assert seen["claims_summary"].startswith(f"{n} of {n} claims pass")
+    n, counts = claims["n_claims"], claims["counts"]
+    assert seen["claims_rows"] == n and seen["claims_fails"] == counts["fails"] == 0
+    assert seen["claims_reproduced"] == counts["reproduced"] > 0
+    assert seen["claims_summary"].startswith(f"{counts['reproduced']} reproduced")
     assert seen["figure_width"] > 500 and seen["figure_height"] > 200
-    assert f"Gaussian RBM (rbm)\t{n} of {n}" in seen["landing"]
+    row = "\t".join(str(counts[o]) for o in ("reproduced", "deviates", "inconclusive", "fails"))
+    assert f"Gaussian RBM (rbm)\t{row}" in seen["landing"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "report-claims.png"
     shot.unlink(missing_ok=True)
