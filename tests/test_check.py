@@ -139,6 +139,16 @@ def test_missing_manifest_fails(tmp_path, capsys):
     assert "manifest.json: missing" in out
 
 
+def test_slice_manifest_adds_its_modules(results, capsys):
+    (results / "claims/manifest_slice.json").write_text(json.dumps({"modules": {"sl": "Slice"}}))
+    (results / "claims/sl.json").write_text(json.dumps(claims("sl")))
+    status, out = check(results, capsys)
+    assert status == 0 and f"Slice (sl): {COUNTS}" in out and "3/3 modules pass" in out
+    (results / "claims/manifest.json").unlink()
+    status, out = check(results, capsys)
+    assert status == 0 and "1/1 modules pass" in out
+
+
 def test_named_modules_need_no_manifest(results, capsys):
     (results / "claims/manifest.json").unlink()
     (results / "claims/rbm.json").unlink()

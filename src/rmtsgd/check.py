@@ -1,12 +1,13 @@
 """`rmtsgd check RESULTS_DIR`: is a reproduction complete, and what does it find?
 
-The pipeline writes `<results>/claims/manifest.json` naming every module the config runs; each
-of those modules must have a well-formed `<results>/claims/<module>.json`. Every claim's outcome
-is recomputed from its numbers, its rule and the deviation the config declared for it (a
-recorded outcome the numbers do not give counts as `fails`). The check prints per module the
-counts by outcome and lists every claim that deviates, is inconclusive or fails; it exits 0 if
-and only if no claim fails (with `strict`, also only if none deviates or is inconclusive).
-`--module NAME` (repeatable) checks only the named modules, with or without a manifest.
+The pipeline writes `<results>/claims/manifest.json` naming every module the config runs (the
+`slice` target: `manifest_slice.json`, its slice studies); each of those modules must have a
+well-formed `<results>/claims/<module>.json`. Every claim's outcome is recomputed from its
+numbers, its rule and the deviation the config declared for it (a recorded outcome the numbers
+do not give counts as `fails`). The check prints per module the counts by outcome and lists
+every claim that deviates, is inconclusive or fails; it exits 0 if and only if no claim fails
+(with `strict`, also only if none deviates or is inconclusive). `--module NAME` (repeatable)
+checks only the named modules, with or without a manifest.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rmtsgd.claims import (
     read_claims_file,
 )
 
-MANIFEST = "manifest.json"
+MANIFESTS = ("manifest.json", "manifest_slice.json")  # written by the `all` and `slice` targets
 LISTED = ("fails", "deviates", "inconclusive")  # outcomes whose claims are listed one by one
 
 
@@ -95,20 +96,24 @@ def _why(claim: Mapping) -> str:
 
 
 def read_manifest(claims_dir: Path) -> dict[str, str]:
-    """Modules the pipeline ran for these results, name -> title."""
-    path = claims_dir / MANIFEST
-    try:
-        manifest = json.loads(path.read_text())
-        modules = manifest["modules"]
-    except FileNotFoundError:
+    """Modules the pipeline ran for these results, name -> title, from every manifest there."""
+    found = [claims_dir / name for name in MANIFESTS if (claims_dir / name).is_file()]
+    if not found:
         raise ClaimsFileError(
-            f"{path}: missing; the pipeline writes it (snakemake --cores N [--configfile ...])"
-        ) from None
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ClaimsFileError(f"{path}: malformed ({error!r})") from None
-    if not isinstance(modules, dict) or not modules:
-        raise ClaimsFileError(f"{path}: 'modules' must name at least one module")
-    return {str(name): str(title) for name, title in modules.items()}
+            f"{claims_dir / MANIFESTS[0]}: missing; the pipeline writes it "
+            "(snakemake --cores N [--configfile ...]; the slice target writes "
+            f"{MANIFESTS[1]})"
+        )
+    modules: dict[str, str] = {}
+    for path in found:
+        try:
+            listed = json.loads(path.read_text())["modules"]
+        except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ClaimsFileError(f"{path}: malformed ({error!r})") from None
+        if not isinstance(listed, dict) or not listed:
+            raise ClaimsFileError(f"{path}: 'modules' must name at least one module")
+        modules.update({str(name): str(title) for name, title in listed.items()})
+    return modules
 
 
 def check_module(claims_dir: Path, module: str, title: str) -> ModuleResult:
@@ -136,7 +141,8 @@ def check_results(
     claims_dir = Path(results_dir) / "claims"
     if not modules:
         return [check_module(claims_dir, m, t) for m, t in read_manifest(claims_dir).items()]
-    titles = read_manifest(claims_dir) if (claims_dir / MANIFEST).is_file() else {}
+    has_manifest = any((claims_dir / name).is_file() for name in MANIFESTS)
+    titles = read_manifest(claims_dir) if has_manifest else {}
     return [check_module(claims_dir, m, titles.get(m, m)) for m in dict.fromkeys(modules)]
 
 

@@ -186,6 +186,22 @@ def register_module(name, title):
     MODULES[name] = title
 
 
+SLICES = {}  # name -> (title, targets): the slice studies; filled by register_slice
+
+
+def register_slice(name, title, targets):
+    """Plug a module's slice study (issue 15: trends at the papers' scale) into the `slice`
+    target and its manifest: its rules write {RES}/claims/{name}.json and `targets()` lists
+    every file the study makes."""
+    SLICES[name] = (title, targets)
+
+
+def slice_targets():
+    """Every slice study's files and the slice manifest (not part of `all`)."""
+    files = [path for _, targets in SLICES.values() for path in targets()]
+    return files + [f"{RES}/claims/manifest_slice.json"]
+
+
 def report_targets():
     """The claims manifest, one claims table per module and the report's landing summary."""
     tables = [f"{RES}/report/claims_{name}.html" for name in MODULES]

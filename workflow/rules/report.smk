@@ -6,6 +6,8 @@
 
 localrules:
     claims_manifest,
+    slice_manifest,
+    slice,
     claims_table,
     report_summary,
 
@@ -26,6 +28,29 @@ rule claims_manifest:
         code=library_code("claims_manifest.py"),
     script:
         "../scripts/claims_manifest.py"
+
+
+rule slice_manifest:
+    output:
+        f"{RES}/claims/manifest_slice.json",
+    log:
+        f"{RES}/logs/report/slice_manifest.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(200),
+        runtime=runtime(10),
+    params:
+        modules={name: title for name, (title, _) in SLICES.items()},
+        code=library_code("claims_manifest.py"),
+    script:
+        "../scripts/claims_manifest.py"
+
+
+rule slice:
+    input:
+        slice_targets(),
 
 
 rule claims_table:
