@@ -1,6 +1,7 @@
 """Model-B scan summary and the teacher-student module's claims file."""
 
-from rmtsgd.analysis.teacher_student import scan_summary, teacher_student_claims
+from rmtsgd.analysis.teacher_student import scan_summary
+from rmtsgd.analysis.teacher_student_claims import teacher_student_claims
 from rmtsgd.claims import write_claims_file
 from rmtsgd.io import provenance, read_json, setup_logging, write_json
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rmtsgd.analysis.teacher_student import pair_claims
-from rmtsgd.fits import analyse_modes, surmise_test
+from rmtsgd.analysis.teacher_student import surmise_distance
+from rmtsgd.analysis.teacher_student_claims import pair_claims
+from rmtsgd.fits import analyse_modes
 from rmtsgd.io import inspect_ensemble
 from rmtsgd.spectra import group_modes, pair_spacing, singular_values
 
@@ -56,7 +57,7 @@ def analyse_ensemble(weights: np.ndarray, n_blocks: int, pair_gap: float) -> dic
                 "kind": fitted["kind"],
                 "indices": fitted["indices"],
                 **{q: fitted.get(q, {"value": None, "error": None}) for q in quantities},
-                "surmise": surmise_test(pair_spacing(values, mode)) if mode.is_pair else None,
+                "surmise": surmise_distance(pair_spacing(values, mode)) if mode.is_pair else None,
             }
             for mode, fitted in zip(modes, result["modes"], strict=True)
         ],

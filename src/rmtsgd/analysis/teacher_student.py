@@ -1,6 +1,6 @@
 """Analysis of the linear teacher-student ensembles: the relaxation of the squared singular values
 (seed 002 Eq 22, Fig 4), their stationary two-species Coulomb gas (Eqs 29-32, Fig 5), the
-single-layer scans of PRE 111 (2025) 015303, and the module's claims.
+single-layer scans of PRE 111 (2025) 015303. The claims are in `teacher_student_claims`.
 
 Samples come as x[network, snapshot, mode] with modes sorted descending; networks are the
 independent samples, so every error is a delete-one-block jackknife over blocks of networks.
@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import optimize
 
-from rmtsgd.claims import make_claim, ratio_with_error, stationarity_claim
-from rmtsgd.coulomb import SEMICIRCLE_U4
+from rmtsgd.coulomb import wigner_surmise_cdf
 from rmtsgd.fits import (
     TwoSpeciesFit,
     analyse_modes,
@@ -28,6 +27,9 @@ from rmtsgd.spectra import Mode, window_samples
 
 PAIR = Mode((0, 1), float("nan"), "pair")
 """The two squared singular values of a 2 x 2 student of a degenerate teacher: one pair."""
+
+SURMISE_RESAMPLES = 200
+"""Bootstrap resamples of the KS distance: its error to about 5% (1/sqrt(2 x 200))."""
 
 
 # --------------------------------------------------------------------------- Eq 22 relaxation
@@ -72,6 +74,12 @@ def _relaxation_table(data: np.ndarray, epochs: np.ndarray) -> dict[str, float]:
     for i in range(mean.shape[-1]):
         table.update({f"{i}.{k}": v for k, v in fit_eq22(epochs, mean[:, i]).items()})
     return table
+
+
+def is_isotropic(ztz: np.ndarray) -> bool:
+    """Whether Z^T Z is a multiple of the identity (every mode learns at the same rate)."""
+    ztz = np.asarray(ztz, dtype=float)
+    return bool(np.allclose(ztz, ztz[0, 0] * np.eye(len(ztz)), rtol=1e-9, atol=1e-12))
 
 
 def analyse_relaxation(
@@ -155,9 +163,41 @@ def analyse_stationary(
 
 
 def last_snapshot_surmise(samples: np.ndarray) -> dict[str, float]:
-    """The surmise test (`surmise_test`) on the pair spacings of the last snapshot: one spacing
-    per network, so the samples are independent."""
-    return surmise_test(samples[:, -1, 0] - samples[:, -1, 1])
+    """The surmise test (`surmise_distance`) on the pair spacings of the last snapshot: one
+    spacing per network, so the samples are independent."""
+    return surmise_distance(samples[:, -1, 0] - samples[:, -1, 1])
+
+
+def surmise_distance(
+    spacings: np.ndarray, resamples: int = SURMISE_RESAMPLES, seed: int = 0
+) -> dict[str, float]:
+    """KS distance D of independent spacings s = S/<S> from the Wigner surmise (Eq 31), with
+    the KS test's p-value (`surmise_test`), and sqrt(n) D: in these units the law of D under
+    the surmise does not depend on n. Its error is the bootstrap standard deviation over the
+    spacings, each resample scaled by its own mean as the data are (a fixed seed: reruns give
+    identical numbers)."""
+    spacings = np.asarray(spacings, dtype=float).ravel()
+    test = surmise_test(spacings)
+    rng = np.random.default_rng(seed)
+    resampled = rng.choice(spacings, (resamples, spacings.size))
+    root_n = np.sqrt(spacings.size)
+    return {
+        **test,
+        "scaled_ks": float(root_n * test["ks"]),
+        "scaled_ks_error": float(root_n * np.std(surmise_ks_rows(resampled), ddof=1)),
+        "resamples": resamples,
+    }
+
+
+def surmise_ks_rows(spacings: np.ndarray) -> np.ndarray:
+    """KS distance from the surmise of each row of spacings, scaled by the row's mean (the
+    bootstrap's many resamples at once; `surmise_test` gives the same for one row)."""
+    s = np.sort(spacings / spacings.mean(axis=1, keepdims=True), axis=1)
+    cdf = wigner_surmise_cdf(s)
+    n = s.shape[1]
+    above = np.arange(1, n + 1) / n - cdf
+    below = cdf - np.arange(n) / n
+    return np.maximum(above.max(axis=1), below.max(axis=1))
 
 
 # --------------------------------------------------------------------------- model B scans
@@ -170,7 +210,8 @@ def scan_variable(setting: Mapping) -> float:
 
 def scan_summary(fits: Sequence[Mapping], max_lr: float) -> dict:
     """Per scan: y = a X fits of <S> and sqrt(pi) sigma against X = sqrt(alpha eps^2/|B|) over
-    the settings with alpha <= max_lr, and how far the largest alpha lies off that line."""
+    the settings with alpha <= max_lr, and how far the largest alpha lies off that line; over
+    all scans together, one line of <S> through the settings with alpha <= max_lr."""
     summary = {"max_lr": max_lr, "scans": {}}
     for scan in sorted({s for f in fits for s in f["setting"]["scans"]}):
         rows = [f for f in fits if scan in f["setting"]["scans"]]
@@ -205,323 +246,21 @@ def scan_summary(fits: Sequence[Mapping], max_lr: float) -> dict:
                 ),
             }
         summary["scans"][scan] = entry
+    summary["line"] = spacing_line([f for f in fits if f["setting"]["lr"] <= max_lr])
     return summary
 
 
-# --------------------------------------------------------------------------- claims
-
-
-def is_isotropic(ztz: np.ndarray) -> bool:
-    """Whether Z^T Z is a multiple of the identity (every mode learns at the same rate)."""
-    ztz = np.asarray(ztz, dtype=float)
-    return bool(np.allclose(ztz, ztz[0, 0] * np.eye(len(ztz)), rtol=1e-9, atol=1e-12))
-
-
-def _rate_claims(fit: Mapping, tol: Mapping, z: float) -> list[dict]:
-    """Seed 002 Fig 4: rates ordered like (U^T Z^T Z U)_ii, or equal for Z^T Z ~ I."""
-    case, setting = fit["case"], {"case": fit["case"], "noise_std": fit["noise_std"]}
-    modes = fit["relaxation"]["modes"]
-    fit_from = fit["relaxation"]["fit_from"]
-    claims = [
-        make_claim(
-            f"eq22_fit_{case}_mode{m['index']}",
-            f"Eq 22 fitted from epoch {fit_from:g} describes the mean x_{m['index'] + 1}(t) "
-            f"for Z = {case}: share of the relaxation's mean square left unexplained (1 - R^2)",
-            m["unexplained"]["value"],
-            m["unexplained"]["error"],
-            0.0,
-            tol["eq22_unexplained"],
-            z,
-            rule="at_most",
-            setting=setting,
-        )
-        for m in modes
-    ]
-    if not is_isotropic(fit["ztz"]):
-        fast, slow = sorted(modes, key=lambda m: -m["projected_ztz"]["value"])
-        ratio, error = ratio_with_error(slow["rate"], fast["rate"])
-        claims.append(
-            make_claim(
-                f"rate_order_{case}",
-                f"for Z = {case} the mode with the larger diagonal entry of U_s^T Z^T Z U_s "
-                f"(x_{fast['index'] + 1}) converges faster: log of the Eq 22 rate ratio "
-                f"a_{slow['index'] + 1}/a_{fast['index'] + 1}",
-                float(np.log(ratio)),
-                error / ratio,
-                0.0,
-                tol["rate_order"],
-                z,
-                rule="below",
-                setting=setting,
-            )
-        )
-        return claims
-    ratio, error = ratio_with_error(modes[0]["rate"], modes[1]["rate"])
-    if fit["noise_std"] == 0:
-        claims.append(
-            make_claim(
-                f"rate_ratio_{case}",
-                f"with Z^T Z ~ I ({case}) and no added noise both modes converge at the same "
-                "rate: Eq 22 rate ratio a_1/a_2",
-                ratio,
-                error,
-                1.0,
-                tol["rate_ratio"],
-                z,
-                setting=setting,
-            )
-        )
-    else:
-        claims.append(
-            make_claim(
-                f"rate_repulsion_{case}",
-                f"with Z^T Z ~ I ({case}) and the Eq 28 noise the sorted modes do not relax at "
-                "one rate (measured deviation from the paper's equal rates): level repulsion at "
-                "the degenerate teacher slows the larger mode's mean, a_1/a_2 below 1",
-                ratio,
-                error,
-                1.0,
-                tol["rate_repulsion"],
-                z,
-                rule="below",
-                setting=setting,
-            )
-        )
-    return claims
-
-
-def _stationary_claims(fit: Mapping, tol: Mapping, z: float) -> list[dict]:
-    """Seed 002 Fig 5 and Eqs 30-31: one or two species, sigma_m, the surmise, stationarity."""
-    case, setting = fit["case"], {"case": fit["case"], "noise_std": fit["noise_std"]}
-    stationary = fit["stationary"]
-    table = stationary["fits"]
-    two_species = not is_isotropic(fit["ztz"])
-    aic, ratio = table["delta_aic"], table["sigma_m_ratio"]
-    claims = [
-        stationarity_claim(
-            f"stationary_{case}", stationary["stationarity"], tol["stationarity"], setting
-        ),
-        surmise_claim(f"wigner_surmise_{case}", stationary["surmise"], tol, setting),
-    ]
-    if two_species:
-        claims += [
-            make_claim(
-                f"two_species_aic_{case}",
-                f"the two-species density (Eq 32) fits the stationary x of Z = {case} better "
-                "than Eq 11: AIC(Eq 11) - AIC(Eq 32) for one snapshot of the ensemble",
-                aic["value"],
-                aic["error"],
-                0.0,
-                tol["two_species_aic"],
-                z,
-                rule="above",
-                setting=setting,
-            ),
-            make_claim(
-                f"sigma_m_ratio_{case}",
-                f"sigma_m from Eq 30 with the fitted sigma_1, sigma_2 lies below sigma_m from "
-                f"the spacing fit (Eq 31) for Z = {case} (measured deviation; the paper found "
-                "them compatible): ratio",
-                ratio["value"],
-                ratio["error"],
-                1.0,
-                tol["sigma_m_deviation"],
-                z,
-                rule="below",
-                setting=setting,
-            ),
-        ]
-    else:
-        claims += [
-            make_claim(
-                f"one_species_aic_{case}",
-                f"for Z^T Z ~ I ({case}) a second width brings no evidence: AIC(Eq 11) - "
-                "AIC(Eq 32) for one snapshot of the ensemble",
-                aic["value"],
-                aic["error"],
-                0.0,
-                tol["two_species_aic"],
-                z,
-                rule="at_most",
-                setting=setting,
-            ),
-            make_claim(
-                f"sigma_m_ratio_{case}",
-                f"sigma_m from Eq 30 agrees with sigma_m from the spacing fit (Eq 31) for "
-                f"Z = {case}: ratio",
-                ratio["value"],
-                ratio["error"],
-                1.0,
-                tol["sigma_m_ratio"],
-                z,
-                setting=setting,
-            ),
-            make_claim(
-                f"binder_u4_{case}",
-                f"U4 of the pair equals the semicircle value -4/27 (Eq 12) for Z = {case}",
-                table["binder_u4"]["value"],
-                table["binder_u4"]["error"],
-                SEMICIRCLE_U4,
-                tol["binder_u4"],
-                z,
-                setting=setting,
-            ),
-        ]
-    return claims
-
-
-def surmise_claim(name: str, test: Mapping, tol: Mapping, setting: Mapping) -> dict:
-    """The spacings of independent networks pass a KS test against the Wigner surmise."""
-    return make_claim(
-        name,
-        f"spacings s = S/<S> of the pair follow the Wigner surmise (Eq 31): KS test of "
-        f"{test['n']} independent networks, p-value (KS distance {test['ks']:.4f})",
-        test["p_value"],
-        0.0,
-        0.0,
-        tol["wigner_surmise_p"],
-        0.0,
-        rule="above",
-        setting=setting,
-    )
-
-
-def pair_claims(
-    pair: Mapping, surmise: Mapping, label: str, setting: Mapping, tol: Mapping, z: float
-) -> list[dict]:
-    """Eq 11-12 and Eq 31 claims of one degenerate pair: <S> = sqrt(pi) sigma, U4, and the
-    surmise test of its independent spacings."""
-    return [
-        make_claim(
-            f"spacing_mean_{label}",
-            "<S> = sqrt(pi) sigma for the pair (Eq 31 with the Eq 11 width; ratio shown)",
-            pair["spacing_ratio"]["value"],
-            pair["spacing_ratio"]["error"],
-            1.0,
-            tol["spacing_mean"],
-            z,
-            setting=setting,
-        ),
-        make_claim(
-            f"binder_u4_{label}",
-            "U4 of the pair equals the semicircle value -4/27 (Eq 12)",
-            pair["binder_u4"]["value"],
-            pair["binder_u4"]["error"],
-            SEMICIRCLE_U4,
-            tol["binder_u4"],
-            z,
-            setting=setting,
-        ),
-        surmise_claim(f"wigner_surmise_{label}", surmise, tol, setting),
-    ]
-
-
-def _scan_claims(
-    fits: Sequence[Mapping], summary: Mapping, tol: Mapping, z: float, max_noise: float
-) -> list[dict]:
-    """PRE: per setting the pair laws (U4 only for alpha/|B| <= max_noise, and how far U4 lies
-    off the semicircle value at the largest alpha/|B| beyond); across scans one slope of <S>."""
-    claims = []
-    for fit in fits:
-        setting = {k: fit["setting"][k] for k in ("lr", "batch", "eps")}
-        tag = fit["setting"]["name"]
-        inside = fit["setting"]["noise"] <= max_noise
-        claims.append(
-            stationarity_claim(
-                f"stationary_{tag}", fit["stationarity"], tol["stationarity"], setting
-            )
-        )
-        claims += [
-            claim
-            for claim in pair_claims(fit["modes"][0], fit["surmise"], tag, setting, tol, z)
-            if inside or not claim["name"].startswith("binder_u4")
-        ]
-    outside = [f for f in fits if f["setting"]["noise"] > max_noise]
-    if outside:
-        fit = max(outside, key=lambda f: f["setting"]["noise"])
-        u4 = fit["modes"][0]["binder_u4"]
-        claims.append(
-            make_claim(
-                "binder_u4_above_semicircle_at_largest_noise",
-                f"at the largest alpha/|B| = {fit['setting']['noise']:g} U4 lies above the "
-                "semicircle value -4/27 (measured deviation: the mini-batch's multiplicative "
-                "noise fattens the tails)",
-                u4["value"],
-                u4["error"],
-                SEMICIRCLE_U4,
-                tol["binder_u4_deviation"],
-                z,
-                rule="above",
-                setting={k: fit["setting"][k] for k in ("lr", "batch", "eps")},
-            )
-        )
-    scans = summary["scans"]
-    reference = scans["eps"]["slope_spacing"]
-    range_ = {"max_lr": summary["max_lr"]}
-    for scan in ("batch", "lr"):
-        ratio, error = ratio_with_error(scans[scan]["slope_spacing"], reference)
-        claims.append(
-            make_claim(
-                f"slope_ratio_{scan}_eps",
-                f"<S> = a sqrt(alpha eps^2/|B|): the slope a of the {scan} scan agrees with that "
-                "of the eps scan (ratio)",
-                ratio,
-                error,
-                1.0,
-                tol["slope_ratio"],
-                z,
-                setting=range_,
-            )
-        )
-    for scan, entry in scans.items():
-        ratio, error = ratio_with_error(entry["slope_spacing"], entry["slope_sqrt_pi_sigma"])
-        claims.append(
-            make_claim(
-                f"slope_spacing_over_width_{scan}",
-                f"<S> = sqrt(pi) sigma along the {scan} scan: ratio of the two fitted slopes",
-                ratio,
-                error,
-                1.0,
-                tol["spacing_mean"],
-                z,
-                setting=range_,
-            )
-        )
-        deviation = entry.get("largest_lr_deviation")
-        if deviation:
-            claims.append(
-                make_claim(
-                    f"spacing_above_line_at_largest_lr_{scan}",
-                    f"at the largest alpha = {deviation['lr']:g} <S> lies above the small-alpha "
-                    "line (relative deviation; discrete-time updates widen the stationary law "
-                    "by about sqrt((2 - alpha_0)/(2 - alpha)))",
-                    deviation["value"],
-                    deviation["error"],
-                    0.0,
-                    tol["largest_lr_deviation"],
-                    z,
-                    rule="above",
-                    setting={"lr": deviation["lr"]},
-                )
-            )
-    return claims
-
-
-def teacher_student_claims(
-    model_a: Sequence[Mapping],
-    model_b: Sequence[Mapping],
-    summary: Mapping,
-    cfg: Mapping,
-    analysis: Mapping,
-) -> list[dict]:
-    """Every claim of the module; `cfg` and `analysis` are the config's teacher_student.claims
-    and teacher_student.analysis sections."""
-    z = cfg["z"]
-    claims = []
-    for fit in model_a:
-        claims += _rate_claims(fit, cfg, z)
-        if fit["stationary"] is not None:
-            claims += _stationary_claims(fit, cfg, z)
-    claims += _scan_claims(model_b, summary, cfg, z, analysis["claim_max_noise"])
-    skipped = tuple(cfg["skip"])
-    return [claim for claim in claims if not claim["name"].startswith(skipped)]
+def spacing_line(fits: Sequence[Mapping]) -> dict:
+    """<S> = a X through the origin, X = sqrt(alpha eps^2/|B|), over the given settings (each
+    once, whichever scans it belongs to): the slope, chi^2 and its degrees of freedom."""
+    variable = np.array([scan_variable(f["setting"]) for f in fits])
+    spacing = [f["modes"][0]["spacing_mean"] for f in fits]
+    value = np.array([q["value"] for q in spacing])
+    error = np.array([q["error"] for q in spacing])
+    (slope,), cov, chi2, dof = weighted_line(variable, value, error, True)
+    return {
+        "settings": [f["setting"]["name"] for f in fits],
+        "slope": {"value": float(slope), "error": float(np.sqrt(cov[0, 0]))},
+        "chi2": chi2,
+        "dof": dof,
+    }
