@@ -249,10 +249,7 @@ rule pd_slice_observables:
 
 rule pd_slice_trend:
     input:
-        [
-            f"{RES}/phase_diagram/slice/observables/shard{i}.npz"
-            for i in PD_SLICE_SHARDS
-        ],
+        [f"{RES}/phase_diagram/slice/observables/shard{i}.npz" for i in PD_SLICE_SHARDS],
     output:
         f"{RES}/phase_diagram/slice/trend.json",
     log:
@@ -266,10 +263,7 @@ rule pd_slice_trend:
         mem_mb=mem_mb(pd_grid_mb),
         runtime=runtime(PD_ANALYSIS_CPU_S),
     params:
-        pd={
-            key: as_plain(PD[key])
-            for key in ("grid", "training", "analysis", "slice")
-        },
+        pd={key: as_plain(PD[key]) for key in ("grid", "training", "analysis", "slice")},
         seed=config["seed"],
         code=library_code("pd_slice_trend.py"),
     script:

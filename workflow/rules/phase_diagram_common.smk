@@ -150,7 +150,10 @@ def pd_slice_train_cpu_s(wildcards):
 
 def pd_slice_observables_cpu_s(wildcards):
     trend = len(PD_SLICE["trend_epochs"])
-    return PD_ANALYSIS_CPU_S + pd_slice_shard_size(wildcards) * trend * PD_SLICE_OBSERVABLES_CPU_S
+    return (
+        PD_ANALYSIS_CPU_S
+        + pd_slice_shard_size(wildcards) * trend * PD_SLICE_OBSERVABLES_CPU_S
+    )
 
 
 def pd_slice_shard_mb(wildcards):
