@@ -263,7 +263,7 @@ def _trend(boundary=(-2.0, 0.1), slope=(-0.3, 0.05), tc=(-1.4, 0.1), gap=(0.1, 0
         "classifier@1000": {"value": None, "error": None, "undefined_share": 1.0},
         "classifier_slope": stat((0.0, 0.01)),
         "classifier_extrapolated": stat(tc),
-        "classifier_minus_tc_extrapolated": stat(gap),
+        "classifier_minus_tc@1000": stat(gap),
     }
     return {
         "epochs": [100, 1000],
@@ -275,9 +275,23 @@ def _trend(boundary=(-2.0, 0.1), slope=(-0.3, 0.05), tc=(-1.4, 0.1), gap=(0.1, 0
     }
 
 
-def _outcomes(trend: dict) -> dict:
+def _outcomes(trend: dict, declared: bool = False) -> dict:
+    """Claims of a trend under the default config, its declared deviations kept or dropped."""
     pd = config_of("default")["phase_diagram"]
+    if not declared:
+        for spec in pd["slice"]["claims"].values():
+            if isinstance(spec, dict):
+                spec.pop("deviates", None)
     return {c["name"]: c for c in slice_claims(trend, pd)}
+
+
+def test_declared_deviations_cover_a_boundary_that_falls_away_from_sqrt2():
+    claims = _outcomes(_trend(boundary=(-5.3, 0.1), slope=(-1.18, 0.03)), declared=True)
+    assert claims["ordered_jammed_boundary"]["outcome"] == "deviates"
+    assert claims["ordered_jammed_approach"]["outcome"] == "deviates"
+    back = _outcomes(_trend(boundary=(0.4, 0.1), slope=(0.3, 0.03)), declared=True)
+    assert back["ordered_jammed_boundary"]["outcome"] == "fails"
+    assert back["ordered_jammed_approach"]["outcome"] == "fails"
 
 
 def test_claims_state_the_papers_values_and_judge_the_trend():
@@ -299,7 +313,7 @@ def test_claims_state_the_papers_values_and_judge_the_trend():
 def test_undefined_statistics_fail_or_stay_inconclusive():
     trend = _trend()
     trend["statistics"]["tc_extrapolated"] = {"value": None, "error": None}
-    trend["statistics"]["classifier_minus_tc_extrapolated"] = {"value": 0.2, "error": None}
+    trend["statistics"]["classifier_minus_tc@1000"] = {"value": 0.2, "error": None}
     claims = _outcomes(trend)
     assert claims["tc"]["outcome"] == "fails"
     assert claims["classifier_tc"]["outcome"] == "inconclusive"

@@ -132,10 +132,13 @@ def pd_slice_targets():
     return [f"{RES}/claims/phase_diagram_slice.json"] + figure
 
 
-# Job costs: training as the grid's (PD_STEPS_PER_CPU_S; measured at 100 networks per point in
-# benchmarks/README.md, "Phase-diagram slice"); the observables job reads every trend epoch as
-# a run of its own and takes PD_SLICE_OBSERVABLES_CPU_S per network and trend epoch.
-PD_SLICE_OBSERVABLES_CPU_S = 0.01
+# Job costs (measured at 100 networks per point, 2 shared cores): a training step costs a fixed
+# ~2e-4 CPU-s of Python and torch dispatch (100 networks: 2.5 ms per network-epoch, 700: 0.82 ms,
+# on cores loaded 9-fold) plus the grid's per-network rate (PD_STEPS_PER_CPU_S); the
+# observables job reads every trend epoch as a run of its own (PD_SLICE_OBSERVABLES_CPU_S per
+# network and trend epoch: 33 ms measured for 1 300 networks x 4 epochs on the loaded cores).
+PD_SLICE_STEP_OVERHEAD_S = 2e-4
+PD_SLICE_OBSERVABLES_CPU_S = 0.035
 
 
 def pd_slice_shard_size(wildcards):
@@ -145,7 +148,8 @@ def pd_slice_shard_size(wildcards):
 def pd_slice_train_cpu_s(wildcards):
     """CPU seconds of one slice training shard (one thread)."""
     steps = PD_SLICE["epochs"] * PD["data"]["n_train"] // PD["training"]["batch"]
-    return pd_slice_shard_size(wildcards) * steps / PD_STEPS_PER_CPU_S
+    networks = pd_slice_shard_size(wildcards)
+    return steps * (PD_SLICE_STEP_OVERHEAD_S + networks / PD_STEPS_PER_CPU_S)
 
 
 def pd_slice_observables_cpu_s(wildcards):
