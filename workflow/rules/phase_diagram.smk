@@ -191,3 +191,127 @@ rule pd_grid_figures:
         code=library_code("plot_pd_grid.py"),
     script:
         "../scripts/plot_pd_grid.py"
+
+
+# Slice study (issue 15): the boundaries against training time (helpers in
+# phase_diagram_common.smk). Training reuses pd_train.py with the slice's networks.
+localrules:
+    pd_slice_claims,
+    pd_slice_figure,
+
+
+rule pd_slice_train:
+    output:
+        f"{RES}/phase_diagram/slice/shards/shard{{pd_shard}}.npz",
+    log:
+        f"{RES}/logs/pd_slice_train/shard{{pd_shard}}.log",
+    benchmark:
+        f"{RES}/benchmarks/pd_slice_train/shard{{pd_shard}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: PD["training"]["threads"]
+    resources:
+        mem_mb=mem_mb(pd_slice_shard_mb),
+        runtime=runtime(pd_slice_train_cpu_s),
+        gpu=GPUS,
+    params:
+        train=pd_slice_train_params,
+        code=library_code("pd_train.py"),
+    script:
+        "../scripts/pd_train.py"
+
+
+rule pd_slice_observables:
+    input:
+        f"{RES}/phase_diagram/slice/shards/shard{{pd_shard}}.npz",
+    output:
+        f"{RES}/phase_diagram/slice/observables/shard{{pd_shard}}.npz",
+    log:
+        f"{RES}/logs/pd_slice_observables/shard{{pd_shard}}.log",
+    benchmark:
+        f"{RES}/benchmarks/pd_slice_observables/shard{{pd_shard}}.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(pd_slice_shard_mb),
+        runtime=runtime(pd_slice_observables_cpu_s),
+    params:
+        model=as_plain(PD["model"]),
+        n_train=PD["data"]["n_train"],
+        n_test=PD["data"]["n_test"],
+        slot_seeds=PD_SLICE_SLOT_SEEDS,
+        trend_epochs=PD_SLICE["trend_epochs"],
+        code=library_code("pd_slice_observables.py"),
+    script:
+        "../scripts/pd_slice_observables.py"
+
+
+rule pd_slice_trend:
+    input:
+        [f"{RES}/phase_diagram/slice/observables/shard{i}.npz" for i in PD_SLICE_SHARDS],
+    output:
+        f"{RES}/phase_diagram/slice/trend.json",
+    log:
+        f"{RES}/logs/pd_slice_trend.log",
+    benchmark:
+        f"{RES}/benchmarks/pd_slice_trend.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(pd_grid_mb),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        pd={key: as_plain(PD[key]) for key in ("grid", "training", "analysis", "slice")},
+        seed=config["seed"],
+        code=library_code("pd_slice_trend.py"),
+    script:
+        "../scripts/pd_slice_trend.py"
+
+
+rule pd_slice_claims:
+    input:
+        f"{RES}/phase_diagram/slice/trend.json",
+    output:
+        f"{RES}/claims/phase_diagram_slice.json",
+    log:
+        f"{RES}/logs/pd_slice_claims.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(PD_BASE_MB),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        pd={key: as_plain(PD[key]) for key in ("training", "analysis", "slice")},
+        seed=config["seed"],
+        slot_seeds=PD_SLICE_SLOT_SEEDS,
+        code=library_code("pd_slice_claims.py"),
+    script:
+        "../scripts/pd_slice_claims.py"
+
+
+rule pd_slice_figure:
+    input:
+        f"{RES}/phase_diagram/slice/trend.json",
+    output:
+        pdf=f"{FIG}/pd_slice_trend.pdf",
+        png=report(
+            f"{FIG}/pd_slice_trend.png",
+            caption="../report/pd_slice_trend.rst",
+            category="Phase diagram: slice",
+        ),
+    log:
+        f"{RES}/logs/figures/pd_slice_trend.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(PD_BASE_MB),
+        runtime=runtime(PD_ANALYSIS_CPU_S),
+    params:
+        inv_sigma_w=1 / PD["analysis"]["tc_sigma_w"],
+        code=library_code("plot_pd_slice.py"),
+    script:
+        "../scripts/plot_pd_slice.py"
