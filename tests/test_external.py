@@ -163,3 +163,32 @@ def test_bad_entries_stop_validation_naming_entry_file_and_problem(default_confi
         assert f"'{key}'" in message and problem in message, message
         if "path" in key:
             assert ".npz" in message
+
+
+REFERENCE = yaml.safe_load((ROOT / "config/reference.yaml").read_text())["external"]
+ANALYSIS = yaml.safe_load((ROOT / "config/config.yaml").read_text())["teacher_student"]["analysis"]
+
+
+@pytest.mark.skipif(
+    not all((ROOT / entry["path"]).exists() for entry in REFERENCE.values()),
+    reason="the authors' released ensembles are not beside this repository",
+)
+def test_the_authors_ensembles_reproduce_the_pair_laws():
+    """config/reference.yaml's files: every claim reproduced, none failing or deviating."""
+    reports = {}
+    for name, entry in REFERENCE.items():
+        ensemble = load_ensemble(ROOT / entry["path"], entry.get("snapshot", -1))
+        report = analyse_ensemble(
+            ensemble["weights"], ANALYSIS["jackknife_blocks"], ANALYSIS["pair_gap"]
+        )
+        reports[name] = {**report, "setting": ensemble["setting"]}
+    outcomes = {c["name"]: c["outcome"] for c in external_claims(reports, CLAIMS)}
+    assert len(outcomes) == 3 * len(REFERENCE)
+    assert set(outcomes.values()) == {"reproduced"}, outcomes
+
+
+def test_a_claim_kind_without_its_basis_is_rejected_naming_the_key(default_config):
+    config = copy.deepcopy(default_config)
+    del config["external_claims"]["binder_u4"]["basis"]
+    with pytest.raises(ConfigError, match="external_claims.binder_u4"):
+        validate_config(config, SCHEMA)
