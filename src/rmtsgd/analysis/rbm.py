@@ -78,7 +78,9 @@ def _width_lines(width: Mapping, inside: np.ndarray, entry: dict) -> None:
     entry["width_exponent_chi2_dof"] = chi2 / max(dof, 1)
 
 
-def _largest_noise_deviation(fits: Sequence[Mapping], width: Mapping, inside, entry) -> dict:
+def _largest_noise_deviation(
+    fits: Sequence[Mapping], width: Mapping, inside: np.ndarray, entry: Mapping
+) -> dict:
     """Relative deviation of the width at the largest alpha/|B| beyond the scaling range from
     the joint line, its error from both the width's and the slope's."""
     outside = np.flatnonzero(~inside)
@@ -158,17 +160,15 @@ def scaling_summary(fits: Sequence[Mapping], analysis: Mapping, mu2: float) -> l
 
 def collapse_ratios(summary: Sequence[Mapping]) -> list[dict]:
     """Per mode: its slope of width against sqrt(alpha (mu^2 - kappa)/|B|) over the weighted
-    mean slope of all other modes, 1 when every mode falls on one line. Leaving the mode out of
-    the mean keeps numerator and denominator independent, so their errors add in quadrature."""
-    slopes = np.array([e["slope_collapse"]["value"] for e in summary])
-    weights = np.array([e["slope_collapse"]["error"] for e in summary]) ** -2.0
+    mean slope of all other modes, 1 when every mode falls on one line. The mode is left out of
+    the mean so that its own error is not counted twice; the errors add in quadrature, which
+    neglects correlations between modes fitted on the same replicas."""
+    slopes = {
+        key: np.array([e["slope_collapse"][key] for e in summary]) for key in ("value", "error")
+    }
     ratios = []
     for k, entry in enumerate(summary):
-        others = np.arange(len(summary)) != k
-        rest = {
-            "value": float(np.sum(weights[others] * slopes[others]) / np.sum(weights[others])),
-            "error": float(np.sum(weights[others]) ** -0.5),
-        }
+        rest = _weighted_mean(slopes, np.arange(len(summary)) != k)
         value, error = ratio_with_error(entry["slope_collapse"], rest)
         ratios.append({"index": entry["index"], "value": value, "error": error})
     return ratios
@@ -280,8 +280,8 @@ def _mode_claims(entry: Mapping, spec: Mapping, z: float, setting: Mapping) -> l
             make_claim(
                 f"width_below_line_at_largest_noise_{label}",
                 f"at the largest alpha/|B| = {deviation['noise']:g} the width of the {kappa} "
-                "mode lies below the line sigma = a sqrt(alpha/|B|) of the small-noise range "
-                "(relative deviation from the line)",
+                "mode lies on or below the line sigma = a sqrt(alpha/|B|) of the small-noise "
+                "range, never above it (relative deviation from the line)",
                 "ours: the small-noise Eq 9 line overestimates the width at large alpha/|B| "
                 "(spec rbm.md, what to expect)",
                 deviation["value"],
