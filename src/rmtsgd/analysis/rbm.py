@@ -230,7 +230,9 @@ def _pair_claims(fit: Mapping, spec: Mapping, z: float) -> list[dict]:
     return claims
 
 
-def _mode_claims(entry: Mapping, spec: Mapping, z: float, setting: Mapping) -> list[dict]:
+def _mode_claims(
+    entry: Mapping, spec: Mapping, z: float, setting: Mapping, samples: Mapping
+) -> list[dict]:
     """Eq 9 (width ~ sqrt(alpha/|B|), one line for both scans) and the centre's limit for one
     mode, over the scaling range; our finding at the largest alpha/|B| beyond it."""
     label, kappa = f"mode{entry['index']}", f"kappa = {entry['kappa']:.3f}"
@@ -248,6 +250,7 @@ def _mode_claims(entry: Mapping, spec: Mapping, z: float, setting: Mapping) -> l
             spec["width_exponent"],
             z,
             setting=setting,
+            samples=samples,
         ),
         make_claim(
             f"width_slope_ratio_{label}",
@@ -260,6 +263,7 @@ def _mode_claims(entry: Mapping, spec: Mapping, z: float, setting: Mapping) -> l
             spec["width_slope_ratio"],
             z,
             setting=setting,
+            samples=samples,
         ),
         make_claim(
             f"centre_ratio_limit_{label}",
@@ -272,6 +276,7 @@ def _mode_claims(entry: Mapping, spec: Mapping, z: float, setting: Mapping) -> l
             spec["centre_ratio_limit"],
             z,
             setting=setting,
+            samples=samples,
         ),
     ]
     deviation = entry.get("largest_noise_deviation")
@@ -291,30 +296,36 @@ def _mode_claims(entry: Mapping, spec: Mapping, z: float, setting: Mapping) -> l
                 z,
                 rule="at_most",
                 setting={"lr": deviation["lr"], "batch": deviation["batch"]},
+                samples=samples,
             )
         )
     return claims
 
 
-def _u4_limit_claim(entry: Mapping, spec: Mapping, z: float, max_noise: float) -> dict:
+def _u4_limit_claim(
+    entry: Mapping, spec: Mapping, z: float, setting: Mapping, samples: Mapping
+) -> dict:
     """U4 of one pair in the small-noise range, where Eq 11 holds, is the semicircle value."""
     mean = entry["binder_u4_small_noise"]
     return make_claim(
         f"binder_u4_limit_pair{entry['index']}",
         f"at small alpha/|B| U4 of the kappa = {entry['kappa']:.3f} pair equals the semicircle "
         f"value -4/27 (weighted mean over the {mean['settings']} settings of both scans with "
-        f"alpha/|B| <= {max_noise:g})",
+        f"alpha/|B| <= {setting['max_noise']:g})",
         "paper: seed 002 Eq 12 with Eqs 8-11 (the Coulomb gas's small-noise limit)",
         mean["value"],
         mean["error"],
         SEMICIRCLE_U4,
         spec,
         z,
-        setting={"max_noise": max_noise},
+        setting=setting,
+        samples=samples,
     )
 
 
-def _collapse_claims(summary: Sequence[Mapping], spec: Mapping, z: float, setting) -> list:
+def _collapse_claims(
+    summary: Sequence[Mapping], spec: Mapping, z: float, setting: Mapping, samples: Mapping
+) -> list[dict]:
     """All modes' widths fall on one line against sqrt(alpha (mu^2 - kappa)/|B|): each mode's
     slope against that variable agrees with the other modes' (`collapse_ratios`)."""
     return [
@@ -331,6 +342,7 @@ def _collapse_claims(summary: Sequence[Mapping], spec: Mapping, z: float, settin
             spec,
             z,
             setting=setting,
+            samples=samples,
         )
         for entry, ratio in zip(summary, collapse_ratios(summary), strict=True)
     ]
@@ -359,10 +371,11 @@ def rbm_claims(fits: Sequence[Mapping], summary: Sequence[Mapping], cfg: Mapping
         if fit["setting"]["lr"] / fit["setting"]["batch"] <= analysis["claim_max_noise"]:
             claims += _pair_claims(fit, spec, z)
     range_ = {"max_noise": analysis["scaling_max_noise"]}
+    samples = {"count": min(f["replicas"]["used"] for f in fits), "unit": "replicas per setting"}
     for entry in summary:
-        claims += _mode_claims(entry, spec, z, range_)
+        claims += _mode_claims(entry, spec, z, range_, samples)
         if "binder_u4_small_noise" in entry:
-            claims.append(_u4_limit_claim(entry, spec["binder_u4_limit"], z, range_["max_noise"]))
-    claims += _collapse_claims(summary, spec["mode_collapse"], z, range_)
+            claims.append(_u4_limit_claim(entry, spec["binder_u4_limit"], z, range_, samples))
+    claims += _collapse_claims(summary, spec["mode_collapse"], z, range_, samples)
     skipped = tuple(spec["skip"])
     return [claim for claim in claims if not claim["name"].startswith(skipped)]
