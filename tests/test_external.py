@@ -5,10 +5,12 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import SCHEMA
+import yaml
+from conftest import ROOT, SCHEMA
 
 from rmtsgd.analysis.external import analyse_ensemble, external_claims, load_ensemble
 from rmtsgd.config import ConfigError, validate_config
+from rmtsgd.coulomb import SEMICIRCLE_U4
 from rmtsgd.io import EnsembleFileError, inspect_ensemble
 from rmtsgd.spectra import group_modes
 
@@ -48,21 +50,58 @@ def test_round_trip_recovers_the_pair_and_reads_the_setting(tmp_path):
     for key, true in (("width", 0.01), ("centre", 2.0), ("spacing_ratio", 1.0)):
         assert abs(pair[key]["value"] - true) < 4 * pair[key]["error"], (key, pair[key])
     assert pair["surmise"]["n"] == 2999
-    claims = external_claims({"ens": {**report, "setting": ensemble["setting"]}}, TOLERANCES)
-    assert {c["name"] for c in claims} == {
-        "spacing_mean_ens_mode0",
-        "binder_u4_ens_mode0",
-        "wigner_surmise_ens_mode0",
+    claims = external_claims({"ens": {**report, "setting": ensemble["setting"]}}, CLAIMS)
+    assert {c["name"]: c["outcome"] for c in claims} == {
+        "spacing_mean_ens_mode0": "reproduced",
+        "binder_u4_ens_mode0": "reproduced",
+        "wigner_surmise_ens_mode0": "reproduced",
+    }, claims
+    assert all(c["source"].startswith("paper") for c in claims)
+
+
+CLAIMS = yaml.safe_load((ROOT / "config/config.yaml").read_text())["external_claims"]
+
+
+def _pair(u4=SEMICIRCLE_U4, ratio=1.0, ks=0.01, n=3000, error=0.01) -> dict:
+    """A fitted degenerate pair as `analyse_ensemble` reports it."""
+    return {
+        "kind": "pair",
+        "indices": [0, 1],
+        "binder_u4": {"value": u4, "error": error},
+        "spacing_ratio": {"value": ratio, "error": error / 2},
+        "ks_surmise": {"value": ks, "error": 0.005},
+        "surmise": {"n": n},
     }
-    assert all(c["pass"] for c in claims), claims
 
 
-TOLERANCES = {
-    "z": 2.0,
-    "spacing_mean": {"tolerance": 0.03, "max_error": 0.03},
-    "binder_u4": {"tolerance": 0.03, "max_error": 0.04},
-    "wigner_surmise_p": {"tolerance": 0.001},
-}
+def _outcomes(mode, cfg=CLAIMS) -> dict:
+    claims = external_claims({"e": {"modes": [mode], "setting": {}}}, cfg)
+    return {c["name"].split("_e_")[0]: c["outcome"] for c in claims}
+
+
+def test_departures_from_the_pair_laws_fail_and_declared_ones_deviate():
+    assert set(_outcomes(_pair()).values()) == {"reproduced"}
+    # a Gaussian pair (U4 = 0), a wrong spacing scale, spacings far from the surmise
+    far = _outcomes(_pair(u4=0.0, ratio=1.2, ks=0.1))
+    assert far == {"spacing_mean": "fails", "binder_u4": "fails", "wigner_surmise": "fails"}
+    # too noisy to tell: 30 networks' errors
+    assert _outcomes(_pair(n=30, error=0.1))["binder_u4"] == "inconclusive"
+    declared = copy.deepcopy(CLAIMS)
+    declared["binder_u4"]["deviates"] = {
+        "binder_u4_e_mode0": {"reason": "a Gaussian pair, for the test", "band": [-0.05, 0.05]}
+    }
+    assert _outcomes(_pair(u4=0.0), declared)["binder_u4"] == "deviates"
+    assert _outcomes(_pair(), declared)["binder_u4"] == "fails"  # agrees again: caught
+
+
+def test_the_surmise_distance_is_scaled_by_the_root_of_the_spacings():
+    (claim,) = [
+        c
+        for c in external_claims({"e": {"modes": [_pair(ks=0.02)], "setting": {}}}, CLAIMS)
+        if c["name"].startswith("wigner")
+    ]
+    assert claim["value"] == pytest.approx(0.02 * np.sqrt(3000))
+    assert claim["rule"] == "at_most" and claim["reference"] == 0.0
 
 
 def test_modes_split_separated_values_and_pair_degenerate_ones():
@@ -124,3 +163,32 @@ def test_bad_entries_stop_validation_naming_entry_file_and_problem(default_confi
         assert f"'{key}'" in message and problem in message, message
         if "path" in key:
             assert ".npz" in message
+
+
+REFERENCE = yaml.safe_load((ROOT / "config/reference.yaml").read_text())["external"]
+ANALYSIS = yaml.safe_load((ROOT / "config/config.yaml").read_text())["teacher_student"]["analysis"]
+
+
+@pytest.mark.skipif(
+    not all((ROOT / entry["path"]).exists() for entry in REFERENCE.values()),
+    reason="the authors' released ensembles are not beside this repository",
+)
+def test_the_authors_ensembles_reproduce_the_pair_laws():
+    """config/reference.yaml's files: every claim reproduced, none failing or deviating."""
+    reports = {}
+    for name, entry in REFERENCE.items():
+        ensemble = load_ensemble(ROOT / entry["path"], entry.get("snapshot", -1))
+        report = analyse_ensemble(
+            ensemble["weights"], ANALYSIS["jackknife_blocks"], ANALYSIS["pair_gap"]
+        )
+        reports[name] = {**report, "setting": ensemble["setting"]}
+    outcomes = {c["name"]: c["outcome"] for c in external_claims(reports, CLAIMS)}
+    assert len(outcomes) == 3 * len(REFERENCE)
+    assert set(outcomes.values()) == {"reproduced"}, outcomes
+
+
+def test_a_claim_kind_without_its_basis_is_rejected_naming_the_key(default_config):
+    config = copy.deepcopy(default_config)
+    del config["external_claims"]["binder_u4"]["basis"]
+    with pytest.raises(ConfigError, match="external_claims.binder_u4"):
+        validate_config(config, SCHEMA)

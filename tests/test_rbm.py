@@ -1,10 +1,16 @@
-"""The batched PCD trainer: Gibbs sampler statistics, reproducibility, divergence handling."""
+"""The batched PCD trainer (Gibbs sampler statistics, reproducibility, divergence handling) and
+the module's claims on synthetic fits (each outcome, the collapse, the largest-noise rule)."""
+
+import copy
 
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT
 
-from rmtsgd.config import snapshot_schedule
+from rmtsgd.analysis.rbm import collapse_ratios, rbm_claims, scaling_summary
+from rmtsgd.config import load_config, snapshot_schedule
+from rmtsgd.coulomb import SEMICIRCLE_U4
 from rmtsgd.models.rbm import (
     GaussianRBM,
     PCDSettings,
@@ -13,6 +19,7 @@ from rmtsgd.models.rbm import (
     lattice_precision,
 )
 from rmtsgd.models.training import train_ensemble
+from rmtsgd.spectra import target_modes
 
 RBM = GaussianRBM()
 
@@ -100,3 +107,151 @@ def test_snapshot_schedule():
     np.testing.assert_array_equal(snapshot_schedule(100, 30), [30, 60, 90, 100])
     with pytest.raises(ValueError, match="snapshot interval"):
         snapshot_schedule(100, 101)
+
+
+# --------------------------------------------------------------------------- claims
+
+CONFIG = load_config(ROOT / "config/config.yaml")["rbm"]
+SLOPE = np.sqrt(2.0)  # sigma = SLOPE sqrt(alpha (mu^2 - kappa)/|B|) for every mode
+
+
+def _q(value: float, error: float) -> dict:
+    return {"value": float(value), "error": float(error)}
+
+
+def synthetic_fit(lr: float, batch: int, scans: list[str], width_factor=None) -> dict:
+    """One setting's fits as `analyse_setting` reports them, on the papers' laws: every mode's
+    width on the common line, U4 = -4/27, <S> = sqrt(pi) sigma, centres -> kappa linearly."""
+    noise = lr / batch
+    modes = []
+    for k, mode in enumerate(target_modes(lattice_kappa(RBM.nv, RBM.m2))):
+        width = SLOPE * np.sqrt(noise * (RBM.mu2 - mode.kappa))
+        width *= (width_factor or {}).get(k, 1.0)
+        entry = {
+            "index": k,
+            "kind": "pair" if mode.is_pair else "single",
+            "kappa": mode.kappa,
+            "width": _q(width, 0.004 * width),
+            "centre_ratio": _q(1.0 + 2.0 * noise, 2e-4),
+        }
+        if mode.is_pair:
+            entry |= {
+                "binder_u4": _q(SEMICIRCLE_U4, 0.006),
+                "spacing_ratio": _q(1.0, 0.005),
+                "ks_surmise": _q(0.006, 0.002),
+            }
+        modes.append(entry)
+    return {
+        "setting": {"name": f"lr{lr:g}_B{batch}", "lr": lr, "batch": batch, "scans": scans},
+        "modes": modes,
+        "stationarity": {"max_abs_z": 1.5},
+        "replicas": {"used": 400},
+        "window_snapshots": 31,
+    }
+
+
+def synthetic_fits(**changes) -> list[dict]:
+    """Both scans of the default config; `changes` maps a setting's name to fit overrides."""
+    scans = CONFIG["scans"]
+    settings = {(lr, scans["lr"]["batch"]): ["lr"] for lr in scans["lr"]["lr"]}
+    for batch in scans["batch"]["batch"]:
+        settings.setdefault((scans["batch"]["lr"], batch), []).append("batch")
+    fits = [synthetic_fit(lr, batch, names) for (lr, batch), names in settings.items()]
+    for fit in fits:
+        for key, change in changes.get(fit["setting"]["name"], {}).items():
+            change(fit) if callable(change) else fit.update({key: change})
+    return fits
+
+
+def claims_of(fits: list[dict], cfg: dict = CONFIG) -> dict[str, dict]:
+    summary = scaling_summary(fits, cfg["analysis"], RBM.mu2)
+    return {c["name"]: c for c in rbm_claims(fits, summary, cfg)}
+
+
+def test_ideal_ensembles_reproduce_every_claim():
+    claims = claims_of(synthetic_fits())
+    outcomes = {c["outcome"] for c in claims.values()}
+    assert outcomes == {"reproduced"}, [c for c in claims.values() if c["outcome"] != "reproduced"]
+    kinds = ("binder_u4_pair", "binder_u4_limit", "spacing_mean", "wigner_surmise", "stationary")
+    kinds += ("width_exponent", "width_slope_ratio", "centre_ratio_limit", "mode_collapse")
+    for kind in kinds:
+        assert any(name.startswith(kind) for name in claims), kind
+    for claim in claims.values():
+        assert claim["source"].split(":")[0] in ("paper", "ours")
+        assert "PLACEHOLDER" not in claim["tolerance_basis"]
+    assert claims["mode_collapse_mode5"]["value"] == pytest.approx(1.0)
+    assert claims["binder_u4_limit_pair2"]["reference"] == SEMICIRCLE_U4  # never inverted
+
+
+def _scale_mode0(fit: dict) -> None:
+    fit["modes"][0]["width"]["value"] *= 0.9
+
+
+def test_a_mode_off_the_common_line_fails_the_collapse():
+    fits = synthetic_fits(**{name: {"w": _scale_mode0} for name in _names()})
+    claims = claims_of(fits)
+    collapse = claims["mode_collapse_mode0"]
+    assert collapse["outcome"] == "fails" and collapse["value"] == pytest.approx(0.9)
+    others = [claims[f"mode_collapse_mode{k}"]["value"] for k in range(1, 6)]
+    assert all(1.0 < ratio < 1.03 for ratio in others), others  # only mode 0 is off the line
+    # the linear scaling rule still holds for that mode: only the PRE's collapse is broken
+    assert claims["width_slope_ratio_mode0"]["outcome"] == "reproduced"
+
+
+def _names() -> list[str]:
+    return [fit["setting"]["name"] for fit in synthetic_fits()]
+
+
+def test_a_shifted_u4_fails_unless_declared_and_a_declared_one_that_agrees_fails():
+    def shift(fit):
+        fit["modes"][2]["binder_u4"]["value"] = SEMICIRCLE_U4 - 0.1
+
+    fits = synthetic_fits(**{"lr0.1_B8": {"u4": shift}})
+    name = "binder_u4_pair2_lr0.1_B8"
+    assert claims_of(fits)[name]["outcome"] == "fails"
+    declared = copy.deepcopy(CONFIG)
+    declared["claims"]["binder_u4"]["deviates"] = {
+        name: {"reason": "a shift put in by the test", "band": [-0.26, -0.23]}
+    }
+    assert claims_of(fits, declared)[name]["outcome"] == "deviates"
+    assert claims_of(synthetic_fits(), declared)[name]["outcome"] == "fails"
+
+
+def test_width_at_the_largest_noise_must_not_lie_above_the_line():
+    def widen(fit):
+        for mode in fit["modes"]:
+            mode["width"]["value"] *= 1.2
+
+    def narrow(fit):
+        for mode in fit["modes"]:
+            mode["width"]["value"] *= 0.9
+
+    name = "width_below_line_at_largest_noise_mode3"
+    above = claims_of(synthetic_fits(**{"lr0.1_B4": {"w": widen}}))[name]
+    below = claims_of(synthetic_fits(**{"lr0.1_B4": {"w": narrow}}))[name]
+    assert above["rule"] == "at_most" and above["source"].startswith("ours")
+    assert above["outcome"] == "fails" and below["outcome"] == "reproduced"
+    assert below["value"] == pytest.approx(-0.1, abs=1e-9)
+
+
+def test_u4_line_measures_the_finite_noise_shift_and_the_collapse_slope():
+    def tilt(fit):
+        noise = fit["setting"]["lr"] / fit["setting"]["batch"]
+        fit["modes"][1]["binder_u4"]["value"] = SEMICIRCLE_U4 - 2.0 * noise
+
+    fits = synthetic_fits(**{name: {"u4": tilt} for name in _names()})
+    summary = scaling_summary(fits, CONFIG["analysis"], RBM.mu2)
+    line = summary[1]["binder_u4_line"]
+    assert line["slope"]["value"] == pytest.approx(-2.0)
+    assert line["intercept"]["value"] == pytest.approx(SEMICIRCLE_U4)
+    for entry in summary:
+        assert entry["slope_collapse"]["value"] == pytest.approx(SLOPE)
+    for ratio in collapse_ratios(summary):
+        assert ratio["value"] == pytest.approx(1.0) and 0 < ratio["error"] < 0.01
+
+
+def test_skipped_kinds_are_left_out():
+    cfg = copy.deepcopy(CONFIG)
+    cfg["claims"]["skip"] = ["width_exponent", "mode_collapse"]
+    names = claims_of(synthetic_fits(), cfg)
+    assert not any(n.startswith(("width_exponent", "mode_collapse")) for n in names)

@@ -82,7 +82,7 @@ rule external_claims:
         runtime=runtime(TS_JOB_CPU_S),
     params:
         names=list(EXTERNAL),
-        claims=as_plain(TS["claims"]),
+        claims=as_plain(config["external_claims"]),
         code=library_code("external_claims.py"),
     script:
         "../scripts/external_claims.py"

@@ -97,6 +97,6 @@ rule rbm_claims:
         runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
         code=library_code("rbm_claims.py"),
-        rbm={key: as_plain(RBM[key]) for key in ("analysis", "claims")},
+        rbm={key: as_plain(RBM[key]) for key in ("model", "analysis", "claims")},
     script:
         "../scripts/rbm_claims.py"

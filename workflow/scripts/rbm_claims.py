@@ -1,15 +1,21 @@
 """Scaling with alpha/|B| across both scans, and the RBM module's claims file."""
 
-from rmtsgd.analysis.rbm import rbm_claims, scaling_summary
+from rmtsgd.analysis.rbm import collapse_ratios, rbm_claims, scaling_summary
 from rmtsgd.claims import write_claims_file
 from rmtsgd.io import provenance, read_json, setup_logging, write_json
 
 setup_logging(snakemake.log[0])
 rbm = snakemake.params.rbm
 fits = [read_json(path) for path in snakemake.input.fits]
-max_noise = rbm["analysis"]["scaling_max_noise"]
-summary = scaling_summary(fits, max_noise)
-write_json(snakemake.output.summary, {"max_noise": max_noise, "modes": summary})
+summary = scaling_summary(fits, rbm["analysis"], rbm["model"]["mu2"])
+write_json(
+    snakemake.output.summary,
+    {
+        "max_noise": rbm["analysis"]["scaling_max_noise"],
+        "modes": summary,
+        "collapse_ratios": collapse_ratios(summary),
+    },
+)
 claims = rbm_claims(fits, summary, rbm)
 seeds = {fit["setting"]["name"]: fit["provenance"]["seeds"] for fit in fits}
 diverged = {fit["setting"]["name"]: fit["replicas"]["diverged"] for fit in fits}
