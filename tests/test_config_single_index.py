@@ -1,13 +1,30 @@
 """Config validation of the single_index section: each kind of bad input the issue lists (and
-the arithmetic checks) is rejected with a message naming the key and what was expected."""
+the arithmetic checks) is rejected with a message naming the key and what was expected; the
+claims' tolerances are the drift-only systematic their basis names, at every scale."""
 
 import copy
 
+import numpy as np
 import pytest
-from conftest import SCHEMA
+from conftest import ROOT, SCHEMA
 from test_config import _set, rejection
 
-from rmtsgd.config import ConfigError, si_budget, si_jobs, si_shard_sizes, validate_config
+from rmtsgd.analysis.single_index import (
+    CurveMedians,
+    claim_kind,
+    drift_only_curve,
+    exponent_rows,
+    exponents,
+)
+from rmtsgd.config import (
+    ConfigError,
+    load_config,
+    si_budget,
+    si_jobs,
+    si_shard_sizes,
+    validate_config,
+)
+from rmtsgd.models.single_index import SingleIndexModel
 
 C = "single_index.curves.A2_information"
 BAD = [
@@ -37,6 +54,9 @@ BAD = [
     ("single_index.analysis.crossover.max_eta", 1e-4, "crossover.max_eta", "three positive"),
     ("single_index.analysis.crossover.max_eta", 0, "crossover.max_eta", "> 0"),
     ("single_index.analysis.large_eta.eta", 0.3, "analysis.large_eta", "curve's grid"),
+    ("single_index.analysis.a1.curve", "A2_theorem", "analysis.a1.curve", "algorithm A1"),
+    ("single_index.analysis.a1.eta", 0.3, "analysis.a1", "curve's grid"),
+    ("single_index.claims.a1_exponent.basis", "", "a1_exponent.basis", "too short"),
     ("single_index.figures.eta_d", 64, "figures.eta_d", "some curve runs"),
     ("single_index.claims.skip", ["width"], "single_index.claims.skip.0", "one of"),
 ]
@@ -67,3 +87,43 @@ def test_jobs_budgets_and_shards(default_config):
     assert si_budget({"budget": {"scale": 6000, "power": 1.25}}, 16) == 192000
     assert si_budget({"budget": {"scale": 1e-9, "power": 2}}, 3) == 1
     assert si_shard_sizes({"runs": 300, "runs_per_job": 128}) == [128, 128, 44]
+
+
+def _drift_only_fits(si: dict) -> list[dict]:
+    """Every claim row fitted on the drift-only medians of the config's grids (A1, which has
+    no drift formula, keeps placeholder medians)."""
+    model = SingleIndexModel(**si["model"])
+    curves = {}
+    for name, c in si["curves"].items():
+        shape = (1, len(c["dims"]), len(c["eta"]))
+        grid = CurveMedians(
+            name,
+            c["rule"],
+            np.array(c["dims"]),
+            np.array(c["eta"], float),
+            np.ones(shape),
+            c["algorithm"],
+            c["c"],
+        )
+        curves[name] = drift_only_curve(grid, model) or grid
+    return exponent_rows(exponents(curves, si["analysis"], model))
+
+
+@pytest.mark.parametrize("overlays", [(), ("smoke",), ("paper",)])
+def test_tolerances_are_the_drift_only_systematic(overlays):
+    """Each tolerance whose basis is the drift-only systematic covers |drift-only - prediction|
+    at its scale's d and eta, and exceeds it by less than 0.002 (rounding up only)."""
+    si = load_config(
+        ROOT / "config/config.yaml", *(ROOT / f"config/{name}.yaml" for name in overlays)
+    )["single_index"]
+    for row in _drift_only_fits(si):
+        kind = claim_kind(row["name"])
+        if "drift_only" not in row["fit"] or kind in si["claims"]["skip"]:
+            continue
+        systematic = abs(row["fit"]["drift_only"] - row["prediction"])
+        tolerance = si["claims"][kind]["tolerance"]
+        assert "drift-only" in si["claims"][kind]["basis"], kind
+        if kind == "slope":  # one tolerance for both slopes: the larger systematic
+            assert systematic <= tolerance, row["name"]
+        else:
+            assert systematic <= tolerance < systematic + 0.002, (row["name"], systematic)

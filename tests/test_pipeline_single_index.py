@@ -3,6 +3,7 @@ analysis or plot settings change, one figure asked for alone, and bad config sto
 
 import json
 
+import numpy as np
 import pytest
 import yaml
 from conftest import ROOT
@@ -12,24 +13,39 @@ from rmtsgd.analysis.single_index import claim_kind
 from rmtsgd.config import load_config
 
 pytestmark = pytest.mark.pipeline
-KINDS = ["plateau_exponent", "a0_exponent", "threshold_exponent", "slope", "large_eta_exponent"]
+KINDS = [
+    "plateau_exponent",
+    "a0_exponent",
+    "threshold_exponent",
+    "slope",
+    "large_eta_exponent",
+    "a1_exponent",
+]
 
 
 def _smoke_si() -> dict:
     return load_config(ROOT / "config/config.yaml", ROOT / "config/smoke.yaml")["single_index"]
 
 
-def test_smoke_single_index_claims_all_pass(smoke_results):
+def test_smoke_single_index_claims_outcomes(smoke_results):
+    """No claim fails; every declared deviation deviates; every record states its source,
+    tolerance basis and the drift-only value beside the fitted one (where a drift exists)."""
     claims = json.loads((smoke_results / "claims/single_index.json").read_text())
-    skip = _smoke_si()["claims"]["skip"]
-    assert claims["module"] == "single_index" and claims["skipped_kinds"] == skip
-    failed = [c for c in claims["claims"] if not c["pass"]]
+    cfg = _smoke_si()["claims"]
+    assert claims["module"] == "single_index" and claims["skipped_kinds"] == cfg["skip"]
+    failed = [c for c in claims["claims"] if c["outcome"] == "fails"]
     assert not failed, json.dumps(failed, indent=1)
-    kinds = {claim_kind(c["name"]) for c in claims["claims"]}
-    assert kinds == set(KINDS) - set(skip)
-    assert len([c for c in claims["claims"] if c["name"].startswith("slope_")]) == 2
     for claim in claims["claims"]:
-        assert claim["error"] > 0 and claim["max_error"] is not None
+        declared = cfg[claim_kind(claim["name"])].get("deviates", {})
+        if claim["name"] in declared:
+            assert claim["outcome"] == "deviates", claim
+        assert claim["error"] > 0 and claim["source"].startswith("spec: single_index.md")
+        assert claim["tolerance_basis"] == cfg[claim_kind(claim["name"])]["basis"]
+        if not claim["name"].startswith("a1"):
+            assert np.isfinite(claim["setting"]["drift_only"])
+    kinds = {claim_kind(c["name"]) for c in claims["claims"]}
+    assert kinds == set(KINDS) - set(cfg["skip"])
+    assert len([c for c in claims["claims"] if c["name"].startswith("slope_")]) == 2
     assert claims["provenance"]["seeds"]
 
 

@@ -6,9 +6,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from rmtsgd.analysis.single_index import CurveMedians, exponents, point_counts, point_medians
+from rmtsgd.models.single_index import SingleIndexModel
 from rmtsgd.plotting.single_index import fig_collapse, fig_eta, fig_exponents, points_of
 from rmtsgd.plotting.style import save_figure
 
+MODEL = SingleIndexModel()
 DIMS, ETAS = [25, 50, 100], np.array([0.0, 1e-3, 4e-3, 1.6e-2, 6.4e-2])
 
 
@@ -77,10 +79,11 @@ def test_fig_exponents(loaded, tmp_path):
         "crossover": {"curve": "A2_information", "max_eta": 0.016},
         "slopes": {"A2_information": [1.6e-2, 6.4e-2]},
         "large_eta": {"curve": "A2_information", "eta": 1.6e-2},
+        "a1": {"curve": "A2_information", "eta": 1.6e-2},
     }
-    fitted = exponents({"A2_information": curve, "A0_information": a0}, analysis, 0.5)
+    fitted = exponents({"A2_information": curve, "A0_information": a0}, analysis, MODEL)
     claim = {"tolerance": 0.15, "max_error": 0.1}
-    kinds = ["plateau_exponent", "a0_exponent", "threshold_exponent", "slope"]
+    kinds = ["plateau_exponent", "a0_exponent", "threshold_exponent", "slope", "a1_exponent"]
     claims = {"z": 2.0, "skip": ["large_eta_exponent"], "large_eta_exponent": claim}
     claims.update({kind: claim for kind in kinds})
     _save(fig_exponents(fitted, claims), tmp_path, "si_exponents")

@@ -14,6 +14,8 @@ from rmtsgd.analysis.single_index import (
     crossover_fit,
     crossover_shape,
     dimension_exponent,
+    drift_only_curve,
+    drift_only_time,
     eta_slope,
     fit_knee,
     median_start_overlap,
@@ -253,13 +255,38 @@ def test_fits_recover_known_exponents_with_honest_errors():
     assert abs(slope["value"] - exact) < 3 * slope["error"]
 
 
-def test_claims_pass_fail_and_skip():
-    fit = {"value": 2.05, "error": 0.02, "curve": "c", "dims": [1, 2], "eta": 1e-4}
+def test_drift_only_time_integrates_the_drift():
+    """A0's drift 18 m^2 (1 - m^2) integrates to (1/m0 - 1/m* + atanh m* - atanh m0) / 18."""
+    d, c = 100, 0.002
+    m0 = median_start_overlap(d)
+    exact = (1 / m0 - 2.0 + np.arctanh(0.5) - np.arctanh(m0)) / 18.0 / (c * d**-1.5)
+    assert drift_only_time(MODEL, "A0", "information", c, d, 0.0) == pytest.approx(exact)
+    # A2 at eta = 0 has A0's drift; a larger eta only adds drift
+    a2 = [drift_only_time(MODEL, "A2", "information", c, d, eta) for eta in (0.0, 1e-3, 1e-2)]
+    assert a2[0] == pytest.approx(exact) and a2[0] > a2[1] > a2[2]
+
+
+def test_drift_only_curve_gives_the_finite_d_exponent():
+    dims, etas = np.array([50, 100, 200]), np.array([0.0])
+    curve = CurveMedians("A0", "information", dims, etas, np.ones((1, 3, 1)), "A0", 0.002)
+    exact = drift_only_curve(curve, MODEL)
+    q = dimension_exponent(exact, 0.0)["value"]
+    assert 2.0 < q < 2.1  # d^{3/2} / m0 with the -1/m* correction: a little above 2
+    a1 = CurveMedians("A1", "information", dims, etas, np.ones((1, 3, 1)), "A1", 0.002)
+    assert drift_only_curve(a1, MODEL) is None
+
+
+CLAIMS_FIT = {"value": 2.05, "error": 0.02, "curve": "c", "dims": [1, 2], "eta": 1e-4}
+
+
+def _fitted(**changes) -> dict:
+    fit = CLAIMS_FIT
     fitted = {
-        "plateau": {**fit, "max_eta": 0.016},
+        "plateau": {**fit, "max_eta": 0.016, "drift_only": 2.07},
         "a0": {**fit, "value": 2.5},
         "threshold": {**fit, "value": 0.5, "max_eta": 0.016},
         "large_eta": {**fit, "value": 1.0, "error": 0.5},
+        "a1": {**fit, "value": 3.0, "error": 0.05, "dims": [50, 200], "eta": 6.4e-3},
         "slopes": {
             "s": {
                 **fit,
@@ -271,18 +298,51 @@ def test_claims_pass_fail_and_skip():
             }
         },
     }
-    tol = {"tolerance": 0.1, "max_error": 0.1}
-    cfg = {
+    return {**fitted, **changes}
+
+
+def _claims_cfg() -> dict:
+    tol = {"tolerance": 0.1, "max_error": 0.1, "basis": "a test's tolerance"}
+    kinds = ("plateau_exponent", "a0_exponent", "large_eta_exponent", "slope", "threshold_exponent")
+    deviation = {"a1_exponent": {"reason": "a test's mechanism", "band": [2.5, 3.5]}}
+    return {
         "z": 2.0,
         "skip": ["threshold_exponent"],
-        **{k: tol for k in ("plateau_exponent", "a0_exponent", "large_eta_exponent", "slope")},
-        "threshold_exponent": tol,
+        **{kind: tol for kind in kinds},
+        "a1_exponent": {**tol, "deviates": deviation},
     }
-    claims = {c["name"]: c for c in single_index_claims(fitted, cfg)}
+
+
+def test_claims_outcomes_sources_and_skip():
+    claims = {c["name"]: c for c in single_index_claims(_fitted(), _claims_cfg(), 256)}
     assert "threshold_exponent" not in claims
-    assert claims["plateau_exponent"]["pass"]
-    assert not claims["a0_exponent"]["pass"]  # 0.5 away
-    assert not claims["large_eta_exponent"]["pass"]  # too noisy to test
-    assert claims["slope_s"]["pass"] and claims["slope_s"]["reference"] == -2.0
-    fitted["plateau"] = {**fitted["plateau"], "value": None}  # undefined, read back from JSON
-    assert not single_index_claims(fitted, cfg)[0]["pass"]
+    outcome = {name: claim["outcome"] for name, claim in claims.items()}
+    assert outcome == {
+        "plateau_exponent": "reproduced",
+        "a0_exponent": "fails",  # 0.5 away, nothing declared
+        "large_eta_exponent": "inconclusive",  # too noisy to test
+        "a1_exponent": "deviates",  # declared, in its band
+        "slope_s": "reproduced",
+    }
+    assert claims["slope_s"]["reference"] == -2.0  # the statement's value, never inverted
+    assert claims["plateau_exponent"]["setting"]["drift_only"] == 2.07
+    assert claims["large_eta_exponent"]["decide"]["samples_needed"] == 256 * 25
+    for claim in claims.values():
+        assert claim["source"].startswith("spec: single_index.md")
+        assert claim["tension"] == pytest.approx(
+            abs(claim["value"] - claim["reference"]) / claim["error"]
+        )
+
+
+def test_declared_deviation_that_agrees_again_fails():
+    fitted = _fitted(a1={**CLAIMS_FIT, "value": 1.05, "dims": [50, 200], "eta": 6.4e-3})
+    claims = {c["name"]: c for c in single_index_claims(fitted, _claims_cfg(), 256)}
+    assert claims["a1_exponent"]["outcome"] == "fails"
+    fitted = _fitted(a1={**CLAIMS_FIT, "value": 5.0, "dims": [50, 200], "eta": 6.4e-3})
+    claims = {c["name"]: c for c in single_index_claims(fitted, _claims_cfg(), 256)}
+    assert claims["a1_exponent"]["outcome"] == "fails"  # left its band
+
+
+def test_undefined_fit_fails():
+    fitted = _fitted(plateau={**CLAIMS_FIT, "value": None, "max_eta": 0.016})  # read from JSON
+    assert single_index_claims(fitted, _claims_cfg(), 256)[0]["outcome"] == "fails"

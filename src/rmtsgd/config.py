@@ -709,6 +709,13 @@ def _check_single_index(si: Mapping) -> None:
         f"expected an eta of the curve's grid {large['eta']} and a curve with at least two "
         f"dimensions (dims {large['dims']})",
     )
+    a1 = _si_curve(si, "a1.curve", analysis["a1"]["curve"], "A1")
+    _si_need(
+        analysis["a1"]["eta"] in a1["eta"] and len(a1["dims"]) >= 2,
+        "analysis.a1",
+        f"expected an eta of the curve's grid {a1['eta']} and a curve with at least two "
+        f"dimensions (dims {a1['dims']})",
+    )
     _si_need(
         any(si["figures"]["eta_d"] in curve["dims"] for curve in si["curves"].values()),
         "figures.eta_d",
@@ -735,7 +742,7 @@ def si_budget(curve: Mapping, d: int) -> int:
 
 def analysed_curves(analysis: Mapping) -> list[str]:
     """Names of the curves the exponents need, each once, in a fixed order."""
-    names = [analysis[key]["curve"] for key in ("crossover", "a0", "large_eta")]
+    names = [analysis[key]["curve"] for key in ("crossover", "a0", "large_eta", "a1")]
     return list(dict.fromkeys([*names, *analysis["slopes"]]))
 
 

@@ -85,9 +85,9 @@ rule si_fit:
     params:
         code=library_code("si_fit.py"),
         curve_of_input=[job.curve for job in SI_FITTED],
-        rules={name: curve["rule"] for name, curve in SI["curves"].items()},
+        curves={job.curve: as_plain(SI["curves"][job.curve]) for job in SI_FITTED},
         analysis=as_plain(SI["analysis"]),
-        threshold=SI["model"]["threshold"],
+        model=as_plain(SI["model"]),
     script:
         "../scripts/si_fit.py"
 
@@ -108,6 +108,7 @@ rule si_claims:
     params:
         code=library_code("si_claims.py"),
         claims=as_plain(SI["claims"]),
+        runs=SI["run"]["runs"],
     script:
         "../scripts/si_claims.py"
 

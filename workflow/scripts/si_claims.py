@@ -11,6 +11,6 @@ write_claims_file(
     snakemake.output[0],
     "single_index",
     fitted["provenance"],
-    single_index_claims(fitted, cfg),
+    single_index_claims(fitted, cfg, snakemake.params.runs),
     skipped=cfg["skip"],
 )

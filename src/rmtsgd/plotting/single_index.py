@@ -33,6 +33,7 @@ _EXPONENT_LABEL = {
     "a0_exponent": r"A0: samples $\sim d^{q}$",
     "threshold_exponent": r"threshold: $\eta_c \sim d^{-r}$",
     "large_eta_exponent": r"large $\eta$: samples$/\ln d \sim d^{q}$",
+    "a1_exponent": r"A1, fixed $\eta$: samples$/\ln d \sim d^{q}$",
 }
 
 
