@@ -835,10 +835,12 @@ def _check_dmft(dm: Mapping) -> None:
             )
     solver = dm["solver"]
     _dmft_need(
-        solver["response_paths"] <= min(solver["paths"], checks["ridge"]["paths"]),
+        solver["response_paths"]
+        <= min(solver["paths"], checks["ridge"]["paths"], checks["erm"]["paths"]),
         "solver.response_paths",
-        f"expected at most dmft.solver.paths = {solver['paths']} and dmft.checks.ridge.paths "
-        f"= {checks['ridge']['paths']}, got {solver['response_paths']}",
+        f"expected at most dmft.solver.paths = {solver['paths']}, dmft.checks.ridge.paths "
+        f"= {checks['ridge']['paths']} and dmft.checks.erm.paths = {checks['erm']['paths']}, "
+        f"got {solver['response_paths']}",
     )
     conv = checks["convergence"]
     _dmft_need(
@@ -993,10 +995,11 @@ def dmft_sim_seeds(dm: Mapping, job: str) -> int:
 
 
 def dmft_solver(dm: Mapping, job: str) -> dict:
-    """Solver settings of a job: dmft.solver, with the ridge check's own number of paths."""
+    """Solver settings of a job: dmft.solver, with the ridge and ERM checks' own numbers of
+    paths."""
     solver = as_plain(dm["solver"])
-    if job == "check_ridge":
-        solver["paths"] = dm["checks"]["ridge"]["paths"]
+    if job in ("check_ridge", "check_erm"):
+        solver["paths"] = dm["checks"][job.removeprefix("check_")]["paths"]
     return solver
 
 

@@ -115,20 +115,31 @@ def convergence(
         axis=1,
     )
     replicates = loglog_slope(dims, resampled)
+    mean_gaps = np.array([np.mean(g) for g in gaps])
+    dmft_error = float(mean_and_error(np.asarray(dmft[observable])[:, k])[1])
     return {
         "observable": observable,
         "time": float(dmft["t"][k]),
         "dmft": target,
-        "dmft_error": float(mean_and_error(np.asarray(dmft[observable])[:, k])[1]),
+        "dmft_error": dmft_error,
         "dims": [int(d) for d in dims],
         "rms_gap": rms.tolist(),
-        "mean_gap": [float(np.mean(g)) for g in gaps],
+        "mean_gap": mean_gaps.tolist(),
         "mean_gap_error": [float(np.std(g, ddof=1) / math.sqrt(g.size)) for g in gaps],
         "systems": [int(g.size) for g in gaps],
         "exponent": float(exponent),
         "exponent_error": float(np.std(replicates, ddof=1)),
         "amplitude": float(amplitude),
+        "bias_shift": _bias_shift(dims, rms, mean_gaps, dmft_error, exponent),
     }
+
+
+def _bias_shift(dims, rms, mean_gaps, dmft_error, exponent) -> float:
+    """How much the exponent moves when the ensemble's measured bias (mean gap) and the DMFT's
+    own error are taken out of the RMS gap, leaving the fluctuations alone: the systematic of
+    fitting the RMS."""
+    fluctuation = np.sqrt(np.clip(rms**2 - mean_gaps**2 - dmft_error**2, 1e-30, None))
+    return float(abs(loglog_slope(dims, fluctuation) - exponent))
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -143,8 +154,9 @@ def early_laws(
 ) -> dict:
     """m / (a_m t) and C / (a_C t^2) from w(0) = 0, fitted linearly in t over 0 < t <= fit_until;
     the intercepts (t -> 0) against 1, for the DMFT (error over groups) and the simulation
-    (error over systems). `extrapolation` is the systematic of the linear extrapolation: how
-    far a quadratic fit's intercept of the DMFT's mean ratio lies from the linear one's."""
+    (error over systems). `extrapolation` is the discretisation's systematic: on a grid of
+    step eta the first step obeys the law exactly, and the fitted line moves by |slope| eta
+    between t = 0 and that step (measured on the DMFT's mean ratio)."""
     slope_m, slope_c = problem.early_laws(batch.b, batch.weight)
     t = np.asarray(dmft["t"], float)
     window = (t > 0) & (t <= fit_until * (1 + 1e-9))
@@ -157,12 +169,9 @@ def early_laws(
             intercepts = np.polyfit(t[window], rows.T, 1)[1]
             mean, error = mean_and_error(intercepts)
             result[f"{source}_{key}"] = {"value": float(mean), "error": float(error)}
-            if source == "dmft":  # the precise curve measures the linear fit's curvature bias
-                ratio = rows.mean(axis=0)
-                quadratic = np.polyfit(t[window], ratio, 2)[2]
-                result["extrapolation"][key] = float(
-                    abs(np.polyfit(t[window], ratio, 1)[1] - quadratic)
-                )
+            if source == "dmft":  # the precise curve measures the discretisation's share
+                slope = np.polyfit(t[window], rows.mean(axis=0), 1)[0]
+                result["extrapolation"][key] = float(abs(slope) * (t[1] - t[0]))
     return result
 
 
@@ -265,7 +274,10 @@ def erm_check(dmft: Mapping, minimisers: Mapping) -> dict:
 def tau_limit(solutions: Sequence[Mapping], taus: Sequence[float], reference: Mapping, key: str):
     """Gap between persistent SGD at each tau and gradient descent on b x loss: the RMS over
     the time grid of the difference in `key`, per group (common random numbers), and the
-    exponent p of gap ~ tau^p fitted per group; errors over groups."""
+    exponent p of gap ~ tau^p fitted per group; errors over groups. With three taus or more,
+    `ranges` holds the exponent fitted without the smallest and without the largest tau, and
+    `local` the slopes between neighbours: how much p depends on the range (the curvature
+    of the gap in tau)."""
     gaps = np.array(
         [
             np.sqrt(np.mean((np.asarray(s[key]) - np.asarray(reference[key])) ** 2, axis=1))
@@ -282,6 +294,15 @@ def tau_limit(solutions: Sequence[Mapping], taus: Sequence[float], reference: Ma
         "rms_gap_error": error.tolist(),
         "exponent": {"value": float(p_mean), "error": float(p_err)},
         "amplitude": float(np.exp(np.mean(np.log(amplitudes)))),
+        "ranges": [
+            float(loglog_slope(taus[:-1], mean[:-1])),
+            float(loglog_slope(taus[1:], mean[1:])),
+        ]
+        if len(taus) >= 3
+        else [],
+        "local": [
+            float(loglog_slope(taus[i : i + 2], mean[i : i + 2])) for i in range(len(taus) - 1)
+        ],
     }
 
 

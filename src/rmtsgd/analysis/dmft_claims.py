@@ -94,7 +94,11 @@ def convergence_claims(summary: Mapping, spec: Mapping, z: float) -> list[dict]:
             CONVERGENCE_EXPONENT,
             spec,
             z,
-            setting={"curve": summary["convergence_curve"], "dims": conv["dims"]},
+            setting={
+                "curve": summary["convergence_curve"],
+                "dims": conv["dims"],
+                "bias_shift": conv["bias_shift"],
+            },
             samples={"count": min(conv["systems"]), "unit": "systems per d"},
         )
     ]
@@ -237,6 +241,6 @@ def tau_claims(summary: Mapping, spec: Mapping, z: float) -> list[dict]:
             TAU_EXPONENT,
             spec,
             z,
-            setting={"taus": row["taus"]},
+            setting={"taus": row["taus"], "range_exponents": row["ranges"], "local": row["local"]},
         )
     ]
