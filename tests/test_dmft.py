@@ -297,6 +297,12 @@ def test_chance_maximum_of_z_scores_matches_sampling(points, dof):
         assert null["mean"] == pytest.approx(math.sqrt(2 / math.pi), abs=0.005)
 
 
+def test_chance_maximum_with_heavy_tails_has_no_mean_or_variance():
+    assert null_max_abs_z(10, 1)["mean"] == math.inf
+    two = null_max_abs_z(10, 2)
+    assert math.isfinite(two["mean"]) and two["std"] == math.inf and math.isfinite(two["q95"])
+
+
 def test_default_agreement_tolerance_covers_what_chance_gives(default_config):
     """The agreement tolerance is at least the mean largest |z| that chance gives on the default
     grid for the fewest systems of a curve (independent z's: an upper bound)."""

@@ -44,13 +44,14 @@ def null_max_abs_z(points: int, dof: int) -> dict:
     def density(x: float) -> float:
         return points * (2 * law.cdf(x) - 1) ** (points - 1) * 2 * law.pdf(x)
 
-    mean = integrate.quad(lambda x: x * density(x), 0, np.inf)[0]
-    second = integrate.quad(lambda x: x * x * density(x), 0, np.inf)[0]
+    # the maximum has the tails of one t: a mean only for dof > 1, a variance only for dof > 2
+    mean = integrate.quad(lambda x: x * density(x), 0, np.inf)[0] if dof > 1 else math.inf
+    second = integrate.quad(lambda x: x * x * density(x), 0, np.inf)[0] if dof > 2 else math.inf
     return {
         "points": int(points),
         "dof": int(dof),
         "mean": float(mean),
-        "std": float(math.sqrt(second - mean * mean)),
+        "std": float(math.sqrt(second - mean * mean)) if dof > 2 else math.inf,
         "q95": float(law.ppf(0.5 + 0.5 * 0.95 ** (1 / points))),
     }
 

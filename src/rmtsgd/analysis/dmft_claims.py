@@ -41,8 +41,8 @@ def _null_setting(null: Mapping) -> dict:
     """What chance gives for the largest |z| of the grid (rmtsgd.analysis.dmft.null_max_abs_z)."""
     return {
         "points": null["points"],
-        "chance_max_z_mean": round(null["mean"], 3),
-        "chance_max_z_q95": round(null["q95"], 3),
+        "chance_max_z_mean": null["mean"],  # None (JSON null) where infinite: dof <= 1
+        "chance_max_z_q95": null["q95"],
     }
 
 
