@@ -14,6 +14,7 @@ from rmtsgd.config import (
     dmft_jobs,
     dmft_seed,
     dmft_simulations,
+    dmft_solver,
     dmft_steps,
     validate_config,
 )
@@ -48,6 +49,12 @@ BAD = [
     ("dmft.checks.ridge.problem", "two_clusters", "checks.ridge.problem", "loss = 'square'"),
     ("dmft.checks.ridge.problem", "four", "checks.ridge.problem", "no problem"),
     ("dmft.checks.early.problem", "three_clusters", "checks.early.problem", "clusters = 2"),
+    ("dmft.checks.erm.problem", "two_clusters", "checks.erm.problem", "lambda > 0"),
+    ("dmft.checks.erm.problem", "three_clusters", "checks.erm.problem", "clusters = 2"),
+    ("dmft.checks.erm.t_max", 20.5, "checks.erm.t_max", "whole number of steps"),
+    ("dmft.checks.erm.systems", 1, "dmft.checks.erm.systems", ">= 2"),
+    ("dmft.checks.erm.paths", 1001, "dmft.checks.erm.paths", "multiple of 2"),
+    ("dmft.checks.erm.paths", 100, "dmft.solver.response_paths", "dmft.checks.erm.paths = 100"),
     ("dmft.checks.batch_process.curve", "k2_gd", "batch_process.curve", "b < 1"),
     ("dmft.checks.convergence.curve", "k9", "checks.convergence.curve", "not a curve"),
     ("dmft.checks.convergence.observable", "m", "convergence.observable", "one of"),
@@ -89,10 +96,13 @@ def test_jobs_and_simulations(default_config):
     jobs = dmft_jobs(dm)
     curves = dmft_curves_used(dm)
     taus = dm["checks"]["tau_limit"]["taus"]
-    assert list(jobs) == curves + ["check_ridge", "check_early"] + [
+    assert list(jobs) == curves + ["check_ridge", "check_early", "check_erm"] + [
         f"check_tau{i}" for i in range(len(taus))
     ] + ["check_tau_reference"]
     assert jobs["check_early"]["start"] == {"s0": 0.0, "m0": 0.0}
+    erm = jobs["check_erm"]
+    assert erm["batch"]["b"] == 1.0 and erm["problem"]["lam"] > 0
+    assert dmft_solver(dm, "check_erm")["paths"] == dm["checks"]["erm"]["paths"]
     reference = jobs["check_tau_reference"]["batch"]
     assert reference["b"] == 1.0 and reference["weight"] == dm["checks"]["tau_limit"]["b"]
     streams = {jobs[f"check_tau{i}"]["stream"] for i in range(len(taus))}

@@ -7,18 +7,28 @@ import numpy as np
 import pytest
 import torch
 
-from rmtsgd.analysis.dmft import batch_check, early_laws, mean_and_error
+from rmtsgd.analysis.dmft import (
+    batch_check,
+    early_laws,
+    erm_check,
+    mean_and_error,
+    null_max_abs_z,
+    ridge_check,
+)
+from rmtsgd.analysis.dmft_claims import agreement_claims, erm_claims
 from rmtsgd.dmft import DMFTNotConverged, causal_factor, draw_paths, solve
 from rmtsgd.models.gaussian_mixture import (
     BatchProcess,
     Problem,
     Start,
+    minimise,
     simulate,
 )
 from rmtsgd.ridge import Spectrum, measures, ridge_descent
 from rmtsgd.scaling import power_law
 
 K2 = Problem(clusters=2, alpha=2.0, delta=0.5)
+REGULARISED = Problem(clusters=2, alpha=2.0, delta=0.5, lam=0.5)
 K3 = Problem(clusters=3, alpha=3.0, delta=0.1, rho=0.5, readout="even", offset=1.0)
 RIDGE = Problem(clusters=2, alpha=2.0, delta=0.5, loss="square", lam=0.1)
 
@@ -201,6 +211,10 @@ def test_dmft_reproduces_exact_ridge_descent_within_its_error():
     np.testing.assert_allclose(m, exact["m"], atol=1e-9)  # antithetic pairs: m is exact here
     assert np.all(np.abs(q - exact["q"]) <= 4 * q_err + 1e-9)
     assert sol.changes[-1] <= 1e-8 and sol.iterations <= steps + 2  # causal: <= T + 1 sweeps
+    check = ridge_check(vars(sol), RIDGE, 0.1, {"m0": 0.0, "s0": 0.5})
+    assert check["m"]["error"] >= sol.changes[-1]  # the iteration's residual is part of it
+    assert check["m"]["max_z"] < 1 and check["q"]["max_z"] <= 4
+    assert check["q"]["null"] == null_max_abs_z(steps + 1, 3)
 
 
 def test_dmft_matches_simulation_for_persistent_sgd():
@@ -266,3 +280,91 @@ def test_non_convergence_names_the_setting_and_the_last_change():
             max_iterations=3,
             label="my curve",
         )
+
+
+# --------------------------------------------------------------------------- statistics, claims
+
+
+@pytest.mark.parametrize(("points", "dof"), [(1, 400), (16, 7), (41, 31)])
+def test_chance_maximum_of_z_scores_matches_sampling(points, dof):
+    null = null_max_abs_z(points, dof)
+    rng = np.random.default_rng(19)
+    sampled = np.abs(rng.standard_t(dof, (100_000, points))).max(axis=1)
+    assert null["mean"] == pytest.approx(sampled.mean(), abs=0.02)
+    assert null["std"] == pytest.approx(sampled.std(), abs=0.02)
+    assert null["q95"] == pytest.approx(np.quantile(sampled, 0.95), abs=0.05)
+    if points == 1:
+        assert null["mean"] == pytest.approx(math.sqrt(2 / math.pi), abs=0.005)
+
+
+def test_chance_maximum_with_heavy_tails_has_no_mean_or_variance():
+    assert null_max_abs_z(10, 1)["mean"] == math.inf
+    two = null_max_abs_z(10, 2)
+    assert math.isfinite(two["mean"]) and two["std"] == math.inf and math.isfinite(two["q95"])
+
+
+def test_default_agreement_tolerance_covers_what_chance_gives(default_config):
+    """The agreement tolerance is at least the mean largest |z| that chance gives on the default
+    grid for the fewest systems of a curve (independent z's: an upper bound)."""
+    dm = default_config["dmft"]
+    points = round(dm["grid"]["t_max"] / dm["grid"]["eta"]) + 1
+    null = null_max_abs_z(points, dm["simulation"]["seeds"] - 1)
+    assert dm["claims"]["agreement"]["tolerance"] >= null["mean"]
+    assert (
+        dm["claims"]["ridge"]["tolerance"]
+        >= null_max_abs_z(points, dm["solver"]["groups"] - 1)["mean"]
+    )
+
+
+def test_agreement_claims_carry_unit_error_and_what_chance_gives():
+    spec = {"tolerance": 4.0, "max_error": 1.0, "basis": "chance maximum of the grid"}
+    row = {
+        "max_z": 2.5,
+        "time": 1.0,
+        "largest_gap": 0.01,
+        "systems": 8,
+        "null": null_max_abs_z(41, 7),
+    }
+    far = {**row, "max_z": 7.0}
+    summary = {"largest_d": 2000, "agreement": {"gd": {"test_error": row, "train_loss": far}}}
+    near, beyond = agreement_claims(summary, spec, 2.0)
+    assert near["error"] == 1.0 and near["outcome"] == "reproduced"
+    assert near["source"].startswith("paper") and near["setting"]["points"] == 41
+    assert beyond["outcome"] == "fails"  # 7 > 4 + 2 errors
+
+
+# --------------------------------------------------------------------------- empirical risk
+
+
+def test_gradient_descent_converges_to_the_minimiser_of_the_same_system():
+    """b = 1 on the same data (the minimiser draws it as the simulator does): long GD ends on
+    the L-BFGS minimiser, to the minimiser's distance bound."""
+    d = 60
+    found = minimise(REGULARISED, d, 1, seed=20)
+    run = simulate(REGULARISED, BatchProcess(1.0, 1.0, 1.0), Start(), d, 80, 1, seed=20)
+    assert found.bound[0] <= 1e-6
+    assert run.m[0, -1] == pytest.approx(found.m[0], abs=1e-6)
+    assert run.q[0, -1] == pytest.approx(found.q[0], abs=1e-6)
+    assert run.train_loss[0, -1] == pytest.approx(found.train_loss[0], abs=1e-6)
+
+
+def test_minimiser_needs_a_strongly_convex_risk():
+    with pytest.raises(ValueError, match="lambda > 0"):
+        minimise(K2, 20, 2, seed=21)
+    with pytest.raises(ValueError, match="linear read-out"):
+        minimise(Problem(**{**vars(K3), "lam": 0.1}), 20, 2, seed=21)
+
+
+def test_dmft_long_time_limit_is_the_empirical_risk_minimiser():
+    """b = 1, logistic loss, lambda = 0.5: the DMFT at t = 15 against 12 minimisers at d = 400."""
+    sol = solve(REGULARISED, BatchProcess(1.0, 1.0, 1.0), Start(s0=0.2), 15, 400, 4, seed=22)
+    found = minimise(REGULARISED, 400, 12, seed=23)
+    check = erm_check(vars(sol), vars(found))
+    assert check["systems"] == 12 and check["bound"] <= 1e-6
+    for key in ("m", "q", "train_loss"):
+        row = check[key]
+        assert row["drift"] < 1e-5, key  # converged in t
+        assert abs(row["gap"]) <= 3 * row["error"], (key, row)
+    spec = {"tolerance": 0.0, "max_error": 0.05, "basis": "no systematic at this size"}
+    claims = erm_claims({"erm": {"d": 400, **check}}, spec, 3.0)
+    assert [c["outcome"] for c in claims] == ["reproduced"] * 3

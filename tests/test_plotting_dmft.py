@@ -5,7 +5,7 @@ import pytest
 
 from rmtsgd.analysis.dmft import summarise
 from rmtsgd.dmft import solve
-from rmtsgd.models.gaussian_mixture import BatchProcess, Problem, Start, simulate
+from rmtsgd.models.gaussian_mixture import BatchProcess, Problem, Start, minimise, simulate
 from rmtsgd.plotting.dmft import curve_label, fig_checks, fig_convergence, fig_curves
 
 PROBLEM = {
@@ -17,6 +17,7 @@ PROBLEM = {
     "lam": 0.0,
 }
 RIDGE = {**PROBLEM, "loss": "square", "lam": 0.1}
+REGULARISED = {**PROBLEM, "lam": 0.5}
 
 
 def _job(problem, b, tau, eta, steps, start=None):
@@ -56,6 +57,7 @@ def analysed():
         "psgd": _job(PROBLEM, 0.5, 1.0, 0.1, 10),
         "check_ridge": _job(RIDGE, 1.0, 1.0, 0.1, 10, {"s0": 0.5, "m0": 0.0}),
         "check_early": _job(PROBLEM, 0.5, 20.0, 0.01, 10, {"s0": 0.0, "m0": 0.0}),
+        "check_erm": _job(REGULARISED, 1.0, 1.0, 1.0, 10),
     }
     taus = [0.4, 0.2]
     tau_jobs = {f"check_tau{i}": _job(PROBLEM, 0.5, t, 0.05, 10) for i, t in enumerate(taus)}
@@ -67,12 +69,14 @@ def analysed():
     checks = {name: _solve(job, 3) for name, job in {**jobs, **tau_jobs}.items() if "check" in name}
     checks["check_tau_reference"] = _solve(reference, 3)
     checks["early_simulation"] = _simulate(jobs["check_early"], 60, 4)
+    checks["minimisers"] = vars(minimise(Problem(**REGULARISED), 60, 3, seed=7))
     dims = [30, 60]
     settings = {
         "convergence": {"curve": "psgd", "observable": "test_error", "time": 1.0, "bootstrap": 50},
         "early": {"b": 0.5, "fit_until": 0.05},
         "batch_process": {"curve": "psgd"},
         "tau_limit": {"taus": taus, "observable": "test_error"},
+        "erm": {"d": 60},
     }
     sims = [_simulate(jobs["psgd"], d, 5 + d) for d in dims]
     summary = summarise(curves, sims, checks, jobs, settings, dims, seed=6)

@@ -842,10 +842,12 @@ def _check_dmft(dm: Mapping) -> None:
             )
     solver = dm["solver"]
     _dmft_need(
-        solver["response_paths"] <= min(solver["paths"], checks["ridge"]["paths"]),
+        solver["response_paths"]
+        <= min(solver["paths"], checks["ridge"]["paths"], checks["erm"]["paths"]),
         "solver.response_paths",
-        f"expected at most dmft.solver.paths = {solver['paths']} and dmft.checks.ridge.paths "
-        f"= {checks['ridge']['paths']}, got {solver['response_paths']}",
+        f"expected at most dmft.solver.paths = {solver['paths']}, dmft.checks.ridge.paths "
+        f"= {checks['ridge']['paths']} and dmft.checks.erm.paths = {checks['erm']['paths']}, "
+        f"got {solver['response_paths']}",
     )
     conv = checks["convergence"]
     _dmft_need(
@@ -881,6 +883,15 @@ def _check_dmft(dm: Mapping) -> None:
     dmft_steps(tau["eta"], tau["t_max"], "checks.tau_limit.t_max")
     for value in tau["taus"]:
         _dmft_rate(tau["b"], value, tau["eta"], "checks.tau_limit.taus")
+    erm = checks["erm"]
+    problem = _dmft_problem(dm, erm["problem"], "checks.erm.problem", clusters=2)
+    _dmft_need(
+        problem["lam"] > 0,
+        "checks.erm.problem",
+        f"the minimiser is unique only for lambda > 0, '{erm['problem']}' has lambda = "
+        f"{problem['lam']}",
+    )
+    dmft_steps(erm["eta"], erm["t_max"], "checks.erm.t_max")
     batch = checks["batch_process"]["curve"]
     _dmft_need(batch in dm["curves"], "checks.batch_process.curve", "not a curve of dmft.curves")
     _dmft_need(
@@ -925,8 +936,9 @@ def dmft_curves_used(dm: Mapping) -> list[str]:
 
 def dmft_jobs(dm: Mapping) -> dict[str, dict]:
     """Every DMFT solution of the config by name: the curves used, then the checks' settings
-    (check_ridge, check_early, check_tau<i> and check_tau_reference: gradient descent on
-    b x loss, all with the tau-limit's random numbers)."""
+    (check_ridge, check_early, check_erm: gradient descent towards the empirical-risk
+    minimiser, check_tau<i> and check_tau_reference: gradient descent on b x loss, all with the
+    tau-limit's random numbers)."""
     grid, checks = dm["grid"], dm["checks"]
     jobs = {}
     for name in dmft_curves_used(dm):
@@ -945,6 +957,10 @@ def dmft_jobs(dm: Mapping) -> dict[str, dict]:
         early["t_max"],
         "check_early",
         start={"s0": 0.0, "m0": 0.0},
+    )
+    erm = checks["erm"]
+    jobs["check_erm"] = _dmft_job(
+        dm, erm["problem"], 1.0, 1.0, erm["eta"], erm["t_max"], "check_erm"
     )
     tau = checks["tau_limit"]
     for i, value in enumerate(tau["taus"]):
@@ -986,10 +1002,11 @@ def dmft_sim_seeds(dm: Mapping, job: str) -> int:
 
 
 def dmft_solver(dm: Mapping, job: str) -> dict:
-    """Solver settings of a job: dmft.solver, with the ridge check's own number of paths."""
+    """Solver settings of a job: dmft.solver, with the ridge and ERM checks' own numbers of
+    paths."""
     solver = as_plain(dm["solver"])
-    if job == "check_ridge":
-        solver["paths"] = dm["checks"]["ridge"]["paths"]
+    if job in ("check_ridge", "check_erm"):
+        solver["paths"] = dm["checks"][job.removeprefix("check_")]["paths"]
     return solver
 
 

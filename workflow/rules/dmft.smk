@@ -65,6 +65,29 @@ rule dmft_simulate:
         "../scripts/dmft_simulate.py"
 
 
+rule dmft_minimise:
+    output:
+        dm_minimisers(),
+    log:
+        f"{RES}/logs/dmft_minimise.log",
+    benchmark:
+        f"{RES}/benchmarks/dmft_minimise.tsv"
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: DM["simulation"]["threads"]
+    resources:
+        mem_mb=mem_mb(dm_minimise_mb),
+        runtime=runtime(dm_minimise_cpu_s),
+    params:
+        job=DM_JOBS["check_erm"],
+        d=DM_CHECKS["erm"]["d"],
+        systems=DM_CHECKS["erm"]["systems"],
+        seed=dmft_seed(config["seed"], "check_erm", DM_CHECKS["erm"]["d"]),
+        code=library_code("dmft_minimise.py"),
+    script:
+        "../scripts/dmft_minimise.py"
+
+
 rule dmft_analyse:
     input:
         **dm_analysis_inputs(),
@@ -81,7 +104,8 @@ rule dmft_analyse:
     params:
         curves=DM_CURVES,
         jobs={
-            name: DM_JOBS[name] for name in [*DM_CURVES, "check_ridge", "check_early"]
+            name: DM_JOBS[name]
+            for name in [*DM_CURVES, "check_ridge", "check_early", "check_erm"]
         },
         checks=as_plain(DM_CHECKS),
         dims=DM_DIMS,

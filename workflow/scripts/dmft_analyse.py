@@ -16,6 +16,8 @@ checks = {
     "check_early": load_npz(files.early),
     "early_simulation": load_npz(files.early_simulation),
     "check_tau_reference": load_npz(files.tau_reference),
+    "check_erm": load_npz(files.erm),
+    "minimisers": load_npz(files.minimisers),
     **{f"check_tau{i}": load_npz(path) for i, path in enumerate(files.taus)},
 }
 summary = summarise(

@@ -1,6 +1,6 @@
 """The DMFT module's claims file from the analysis summary."""
 
-from rmtsgd.analysis.dmft import dmft_claims
+from rmtsgd.analysis.dmft_claims import dmft_claims
 from rmtsgd.claims import write_claims_file
 from rmtsgd.io import read_json, setup_logging
 

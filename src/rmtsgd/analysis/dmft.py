@@ -1,6 +1,6 @@
 """Analysis of the DMFT module (seed 003): DMFT solutions against finite-d simulations, their
 convergence with d, the spec's checks (early-time laws, the exact ridge solution, the batch
-process, tau -> 0), and the module's claims.
+process, tau -> 0, the empirical-risk minimiser); the claims are in rmtsgd.analysis.dmft_claims.
 
 A DMFT solution carries its observables per group of paths (axis 0): its estimate is the group
 mean and its error the standard error over groups. A simulation carries them per system (seed):
@@ -13,15 +13,14 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from scipy import integrate, stats
 
-from rmtsgd.claims import make_claim
 from rmtsgd.models.gaussian_mixture import BatchProcess, Problem
 from rmtsgd.ridge import ridge_descent
 from rmtsgd.scaling import loglog_slope, power_law
 
 OBSERVABLES = ("train_loss", "train_error", "test_error")
-CONVERGENCE_EXPONENT = -0.5  # per-system fluctuations of the order parameters ~ d^(-1/2)
-TAU_EXPONENT = 1.0  # the mean shift of a noise of intensity ~ b tau is linear in tau
+ERM_OBSERVABLES = ("m", "q", "train_loss")  # compared at the empirical-risk minimiser
 
 
 def mean_and_error(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,6 +32,28 @@ def mean_and_error(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mean = np.nanmean(values, axis=0)
         error = np.nanstd(values, axis=0, ddof=1) / np.sqrt(count)
     return mean, error
+
+
+def null_max_abs_z(points: int, dof: int) -> dict:
+    """What chance alone gives for the largest |z| of `points` independent z-scores whose errors
+    are estimated from dof + 1 samples (each z a Student t with dof degrees of freedom): the
+    mean, standard deviation and 95% quantile of that maximum. The z's of neighbouring times
+    on a grid are positively correlated, which only lowers the maximum: upper bounds there."""
+    law = stats.t(dof)
+
+    def density(x: float) -> float:
+        return points * (2 * law.cdf(x) - 1) ** (points - 1) * 2 * law.pdf(x)
+
+    # the maximum has the tails of one t: a mean only for dof > 1, a variance only for dof > 2
+    mean = integrate.quad(lambda x: x * density(x), 0, np.inf)[0] if dof > 1 else math.inf
+    second = integrate.quad(lambda x: x * x * density(x), 0, np.inf)[0] if dof > 2 else math.inf
+    return {
+        "points": int(points),
+        "dof": int(dof),
+        "mean": float(mean),
+        "std": float(math.sqrt(second - mean * mean)) if dof > 2 else math.inf,
+        "q95": float(law.ppf(0.5 + 0.5 * 0.95 ** (1 / points))),
+    }
 
 
 # --------------------------------------------------------------------------- DMFT vs simulation
@@ -50,15 +71,18 @@ def agreement(dmft: Mapping, sim: Mapping, observable: str) -> dict:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(error > 0, np.abs(gap) / error, np.where(np.abs(gap) > 1e-12, np.inf, 0.0))
     worst = int(np.nanargmax(z))
+    systems = int(np.isfinite(sim[observable][:, -1]).sum())
+    points = int(np.count_nonzero(error > 0))
     return {
         "max_z": float(z[worst]),
+        "null": null_max_abs_z(points, systems - 1),
         "time": float(dmft["t"][worst]),
         "dmft": float(d_mean[worst]),
         "dmft_error": float(d_err[worst]),
         "simulation": float(s_mean[worst]),
         "simulation_error": float(s_err[worst]),
         "largest_gap": float(np.nanmax(np.abs(gap))),
-        "systems": int(np.isfinite(sim[observable][:, -1]).sum()),
+        "systems": systems,
         "diverged": int(np.asarray(sim["diverged"]).sum()),
     }
 
@@ -92,20 +116,31 @@ def convergence(
         axis=1,
     )
     replicates = loglog_slope(dims, resampled)
+    mean_gaps = np.array([np.mean(g) for g in gaps])
+    dmft_error = float(mean_and_error(np.asarray(dmft[observable])[:, k])[1])
     return {
         "observable": observable,
         "time": float(dmft["t"][k]),
         "dmft": target,
-        "dmft_error": float(mean_and_error(np.asarray(dmft[observable])[:, k])[1]),
+        "dmft_error": dmft_error,
         "dims": [int(d) for d in dims],
         "rms_gap": rms.tolist(),
-        "mean_gap": [float(np.mean(g)) for g in gaps],
+        "mean_gap": mean_gaps.tolist(),
         "mean_gap_error": [float(np.std(g, ddof=1) / math.sqrt(g.size)) for g in gaps],
         "systems": [int(g.size) for g in gaps],
         "exponent": float(exponent),
         "exponent_error": float(np.std(replicates, ddof=1)),
         "amplitude": float(amplitude),
+        "bias_shift": _bias_shift(dims, rms, mean_gaps, dmft_error, exponent),
     }
+
+
+def _bias_shift(dims, rms, mean_gaps, dmft_error, exponent) -> float:
+    """How much the exponent moves when the ensemble's measured bias (mean gap) and the DMFT's
+    own error are taken out of the RMS gap, leaving the fluctuations alone: the systematic of
+    fitting the RMS."""
+    fluctuation = np.sqrt(np.clip(rms**2 - mean_gaps**2 - dmft_error**2, 1e-30, None))
+    return float(abs(loglog_slope(dims, fluctuation) - exponent))
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -120,12 +155,14 @@ def early_laws(
 ) -> dict:
     """m / (a_m t) and C / (a_C t^2) from w(0) = 0, fitted linearly in t over 0 < t <= fit_until;
     the intercepts (t -> 0) against 1, for the DMFT (error over groups) and the simulation
-    (error over systems)."""
+    (error over systems). `extrapolation` is the discretisation's systematic: on a grid of
+    step eta the first step obeys the law exactly, and the fitted line moves by |slope| eta
+    between t = 0 and that step (measured on the DMFT's mean ratio)."""
     slope_m, slope_c = problem.early_laws(batch.b, batch.weight)
     t = np.asarray(dmft["t"], float)
     window = (t > 0) & (t <= fit_until * (1 + 1e-9))
     laws = {"m": slope_m * t[window], "q": slope_c * t[window] ** 2}
-    result = {"fit_until": fit_until, "law_m": slope_m, "law_c": slope_c}
+    result = {"fit_until": fit_until, "law_m": slope_m, "law_c": slope_c, "extrapolation": {}}
     for source, data in (("dmft", dmft), ("simulation", sim)):
         for key in ("m", "q"):
             rows = np.asarray(data[key], float)[:, window] / laws[key]
@@ -133,25 +170,37 @@ def early_laws(
             intercepts = np.polyfit(t[window], rows.T, 1)[1]
             mean, error = mean_and_error(intercepts)
             result[f"{source}_{key}"] = {"value": float(mean), "error": float(error)}
+            if source == "dmft":  # the precise curve measures the discretisation's share
+                slope = np.polyfit(t[window], rows.mean(axis=0), 1)[0]
+                result["extrapolation"][key] = float(abs(slope) * (t[1] - t[0]))
     return result
 
 
 def ridge_check(dmft: Mapping, problem: Problem, eta: float, start: Mapping) -> dict:
     """The b = 1 square-loss DMFT against the exact large-d gradient descent (same eta) and
-    gradient flow through the Marchenko-Pastur spectrum (rmtsgd.ridge)."""
+    gradient flow through the Marchenko-Pastur spectrum (rmtsgd.ridge): the largest
+    |DMFT - exact| over the grid in errors, each error the Monte-Carlo one over groups and the
+    iteration's last change (the solution is known to that) in quadrature."""
     t = np.asarray(dmft["t"], float)
     args = (problem.alpha, problem.delta, problem.lam, t)
     exact = ridge_descent(*args, eta, m0=start["m0"], s0=start["s0"])
     flow = ridge_descent(*args, None, m0=start["m0"], s0=start["s0"])
-    result = {"t": t.tolist()}
+    residual = float(np.asarray(dmft["changes"])[-1])
+    groups = np.asarray(dmft["m"]).shape[0]
+    result = {"t": t.tolist(), "residual": residual}
     for key in ("m", "q"):
         mean, error = mean_and_error(dmft[key])
+        error = np.hypot(error, residual * (1 + np.abs(mean)))
         gap = np.abs(mean - exact[key])
-        worst = int(np.argmax(gap))
+        z = gap / error
+        worst = int(np.argmax(z))
         result[key] = {
-            "largest_gap": float(gap[worst]),
-            "error": float(error[worst]),
+            "max_z": float(z[worst]),
             "time": float(t[worst]),
+            "gap": float(gap[worst]),
+            "error": float(error[worst]),
+            "largest_gap": float(gap.max()),
+            "null": null_max_abs_z(t.size, groups - 1),
             "dmft": mean.tolist(),
             "exact": exact[key].tolist(),
             "flow": flow[key].tolist(),
@@ -194,10 +243,42 @@ def batch_check(sim: Mapping, batch: BatchProcess) -> dict:
     }
 
 
+def erm_check(dmft: Mapping, minimisers: Mapping) -> dict:
+    """b = 1, convex loss, lambda > 0: the DMFT at its last time against the empirical-risk
+    minimisers of finite systems (rmtsgd.models.gaussian_mixture.minimise), per observable.
+
+    `drift` is the DMFT's largest change over the last quarter of its grid: how far it may
+    still be from its t -> infinity limit. The gap's error combines the DMFT's error over
+    groups and the minimisers' over systems.
+    """
+    result = {
+        "t_max": float(np.asarray(dmft["t"])[-1]),
+        "systems": int(np.asarray(minimisers["m"]).size),
+        "bound": float(np.max(minimisers["bound"])),
+    }
+    for key in ERM_OBSERVABLES:
+        curve, curve_error = mean_and_error(dmft[key])
+        quarter = max(1, curve.size // 4)
+        value, error = mean_and_error(minimisers[key])
+        result[key] = {
+            "dmft": float(curve[-1]),
+            "dmft_error": float(curve_error[-1]),
+            "drift": float(np.max(np.abs(curve[-quarter - 1 :] - curve[-1]))),
+            "minimiser": float(value),
+            "minimiser_error": float(error),
+            "gap": float(curve[-1] - value),
+            "error": float(np.hypot(curve_error[-1], error)),
+        }
+    return result
+
+
 def tau_limit(solutions: Sequence[Mapping], taus: Sequence[float], reference: Mapping, key: str):
     """Gap between persistent SGD at each tau and gradient descent on b x loss: the RMS over
     the time grid of the difference in `key`, per group (common random numbers), and the
-    exponent p of gap ~ tau^p fitted per group; errors over groups."""
+    exponent p of gap ~ tau^p fitted per group; errors over groups. With three taus or more,
+    `ranges` holds the exponent fitted without the smallest and without the largest tau, and
+    `local` the slopes between neighbours: how much p depends on the range (the curvature
+    of the gap in tau)."""
     gaps = np.array(
         [
             np.sqrt(np.mean((np.asarray(s[key]) - np.asarray(reference[key])) ** 2, axis=1))
@@ -214,132 +295,16 @@ def tau_limit(solutions: Sequence[Mapping], taus: Sequence[float], reference: Ma
         "rms_gap_error": error.tolist(),
         "exponent": {"value": float(p_mean), "error": float(p_err)},
         "amplitude": float(np.exp(np.mean(np.log(amplitudes)))),
+        "ranges": [
+            float(loglog_slope(taus[:-1], mean[:-1])),
+            float(loglog_slope(taus[1:], mean[1:])),
+        ]
+        if len(taus) >= 3
+        else [],
+        "local": [
+            float(loglog_slope(taus[i : i + 2], mean[i : i + 2])) for i in range(len(taus) - 1)
+        ],
     }
-
-
-# --------------------------------------------------------------------------- claims
-
-
-def dmft_claims(summary: Mapping, cfg: Mapping) -> list[dict]:
-    """The module's claims from the analysis summary; kinds in cfg['skip'] are left out."""
-    z, skip = cfg["z"], set(cfg["skip"])
-    claims = []
-    if "agreement" not in skip:
-        for name, per_observable in summary["agreement"].items():
-            for observable, row in per_observable.items():
-                claims.append(
-                    make_claim(
-                        f"agreement_{name}_{observable}",
-                        f"the DMFT {observable.replace('_', ' ')} curve of '{name}' matches the "
-                        "simulations at the largest d: the largest gap over the time grid, in "
-                        "combined errors, is at most the tolerance",
-                        row["max_z"],
-                        0.0,
-                        0.0,
-                        cfg["agreement"],
-                        0.0,
-                        rule="at_most",
-                        setting={"curve": name, "d": summary["largest_d"], "time": row["time"]},
-                    )
-                )
-    if "convergence_exponent" not in skip:
-        conv = summary["convergence"]
-        claims.append(
-            make_claim(
-                "convergence_exponent",
-                f"a single system's {conv['observable'].replace('_', ' ')} at t = "
-                f"{conv['time']:g} approaches the DMFT as d^p (RMS gap over systems), p = -1/2",
-                conv["exponent"],
-                conv["exponent_error"],
-                CONVERGENCE_EXPONENT,
-                cfg["convergence_exponent"],
-                z,
-                setting={"curve": summary["convergence_curve"], "dims": conv["dims"]},
-            )
-        )
-    if "early_law" not in skip:
-        early = summary["early"]
-        for source in ("dmft", "simulation"):
-            for key, law in (
-                ("m", "m ~ -alpha b l'(1,0) t"),
-                ("q", "C ~ alpha (alpha b^2 + Delta b) l'(1,0)^2 t^2"),
-            ):
-                row = early[f"{source}_{key}"]
-                claims.append(
-                    make_claim(
-                        f"early_{key}_{source}",
-                        f"from w(0) = 0 and t << b tau, {law} ({source}: the ratio to the law "
-                        "extrapolated to t = 0)",
-                        row["value"],
-                        row["error"],
-                        1.0,
-                        cfg["early_law"],
-                        z,
-                        setting={"fit_until": early["fit_until"]},
-                    )
-                )
-    if "ridge" not in skip:
-        for key, label in (("m", "m(t)"), ("q", "C(t, t)")):
-            row = summary["ridge"][key]
-            claims.append(
-                make_claim(
-                    f"ridge_{key}",
-                    f"b = 1, square loss: the DMFT {label} equals the exact large-d gradient "
-                    "descent through the Marchenko-Pastur spectrum (largest |gap| over the grid)",
-                    row["largest_gap"],
-                    row["error"],
-                    0.0,
-                    cfg["ridge"],
-                    z,
-                    setting={"time": row["time"]},
-                )
-            )
-    batch = summary["batch"]
-    if "batch_fraction" not in skip:
-        row = batch["fraction"]
-        claims.append(
-            make_claim(
-                "batch_fraction",
-                "the simulated batch process selects a share b of the samples",
-                row["value"],
-                row["error"],
-                row["reference"],
-                cfg["batch_fraction"],
-                z,
-                setting={"curve": summary["batch_curve"]},
-            )
-        )
-    if "batch_correlation" not in skip:
-        row = batch["correlation_time"]
-        claims.append(
-            make_claim(
-                "batch_correlation",
-                "the simulated s has the chain's autocorrelation (1 - eta/(b tau))^lag, i.e. the "
-                "telegraph law exp(-t/(b tau)) as eta -> 0: fitted over exact correlation time",
-                row["value"],
-                row["error"],
-                1.0,
-                cfg["batch_correlation"],
-                z,
-                setting={"curve": summary["batch_curve"], "exact_steps": row["exact_steps"]},
-            )
-        )
-    if "tau_exponent" not in skip:
-        row = summary["tau_limit"]
-        claims.append(
-            make_claim(
-                "tau_exponent",
-                f"tau -> 0 at fixed b approaches gradient descent on b x loss: the RMS gap in "
-                f"{row['observable'].replace('_', ' ')} shrinks as tau^p, p = 1 (ours: derived)",
-                row["exponent"]["value"],
-                row["exponent"]["error"],
-                TAU_EXPONENT,
-                cfg["tau_exponent"],
-                z,
-                setting={"taus": row["taus"]},
-            )
-        )
-    return claims
 
 
 # --------------------------------------------------------------------------- the whole summary
@@ -357,7 +322,8 @@ def summarise(
     """Everything the claims and the figures need, as plain JSON.
 
     curves: name -> (DMFT solution, simulation at the largest d); checks: the solutions of
-    check_ridge, check_early, check_tau<i>, check_tau_reference and the early simulation.
+    check_ridge, check_early, check_tau<i>, check_tau_reference, check_erm, the early
+    simulation and the empirical-risk minimisers ("minimisers").
     """
     conv, early = settings["convergence"], settings["early"]
     batch_curve = settings["batch_process"]["curve"]
@@ -392,6 +358,7 @@ def summarise(
             jobs["check_ridge"]["batch"]["eta"],
             jobs["check_ridge"]["start"],
         ),
+        "erm": {"d": settings["erm"]["d"], **erm_check(checks["check_erm"], checks["minimisers"])},
         "batch_curve": batch_curve,
         "batch": batch_check(curves[batch_curve][1], BatchProcess(**jobs[batch_curve]["batch"])),
         "tau_limit": tau_limit(

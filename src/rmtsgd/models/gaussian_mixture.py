@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy import optimize
 from scipy.special import erfc
 
 from rmtsgd.progress import Progress
@@ -268,20 +269,27 @@ def simulate(
     return Simulation(t=batch.eta * np.arange(steps + 1), **joined, seed=seed)
 
 
+def draw_data(problem: Problem, d: int, seeds: int, gen: torch.Generator):
+    """v* (seeds, d), labels y (seeds, n) and samples x (seeds, n, d) of `seeds` independent
+    systems with n = alpha d, drawn by `gen` in this order."""
+    f64 = {"dtype": torch.float64, "device": gen.device}
+    n = round(problem.alpha * d)
+    v_star = torch.randn((seeds, d), generator=gen, **f64)
+    c = problem.sample_clusters((seeds, n), gen)
+    x = c[..., None] * v_star[:, None, :] / math.sqrt(d)
+    # the data's noise from torch's float32 sampler (about 3.5x its float64 rate; 24-bit
+    # resolution is far below anything a finite-d fluctuation resolves), arithmetic in float64
+    noise = torch.randn((seeds, n, d), generator=gen, dtype=torch.float32, device=gen.device)
+    x += math.sqrt(problem.delta) * noise
+    return v_star, problem.labels(c), x
+
+
 def _simulate_systems(problem, batch, start, d, steps, seeds, gen, max_lag, progress, done):
     """One chunk of `simulate`: its arrays by Simulation field (all but t and seed)."""
     device = gen.device
     f64 = {"dtype": torch.float64, "device": device}
-    n = round(problem.alpha * d)
-    v_star = torch.randn((seeds, d), generator=gen, **f64)
-    c = problem.sample_clusters((seeds, n), gen)
-    y = problem.labels(c)
-    x = c[..., None] * v_star[:, None, :] / math.sqrt(d)
-    # the data's noise from torch's float32 sampler (about 3.5x its float64 rate; 24-bit
-    # resolution is far below anything a finite-d fluctuation resolves), arithmetic in float64
-    noise = torch.randn((seeds, n, d), generator=gen, dtype=torch.float32, device=device)
-    x += math.sqrt(problem.delta) * noise
-    del noise
+    v_star, y, x = draw_data(problem, d, seeds, gen)
+    n = y.shape[1]
     w = start.m0 * v_star + start.s0 * torch.randn((seeds, d), generator=gen, **f64)
     s = batch.initial((seeds, n), gen)
 
@@ -340,6 +348,85 @@ def _autocovariance(history: torch.Tensor, max_lag: int) -> np.ndarray:
     lags = range(min(max_lag, s.shape[0]))
     out = [(s[: s.shape[0] - lag] * s[lag:]).mean(dim=(0, 2)) for lag in lags]
     return torch.stack(out, dim=1).cpu().numpy()
+
+
+# --------------------------------------------------------------------------- empirical risk
+
+
+@dataclass
+class Minimisers:
+    """The empirical-risk minimisers of independent finite-d systems (one row per system)."""
+
+    m: np.ndarray  # (S,) w*.v*/d
+    q: np.ndarray  # (S,) |w*|^2/d
+    train_loss: np.ndarray  # (S,) mean l(y, phi(h)) over the training set
+    train_error: np.ndarray  # (S,) share of misclassified training samples
+    test_error: np.ndarray  # (S,) exact population error
+    bound: np.ndarray  # (S,) |grad| / (lambda sqrt(d)) >= |w - w*| / sqrt(d): the optimiser's
+    #                    distance to the minimiser, which bounds its error in m and sqrt(q)
+    iterations: np.ndarray  # (S,) L-BFGS iterations
+    seed: int
+
+
+def minimise(problem: Problem, d: int, systems: int, seed: int, gtol: float = 1e-9) -> Minimisers:
+    """Minimise the full-batch risk sum_mu l(y_mu, phi(h_mu)) + lambda |w|^2 / 2 of `systems`
+    independent systems of dimension d (data drawn as the simulator draws them) by L-BFGS.
+
+    Needs a convex, strongly convex risk (linear read-out, lambda > 0): then the minimiser is
+    unique and |w - w*| <= |grad| / lambda, recorded as `bound`. Raises if a system's bound
+    exceeds 1e-6 (the optimiser stopped short).
+    """
+    if problem.readout != "linear" or problem.lam <= 0:
+        raise ValueError(
+            "the empirical-risk minimiser needs a strongly convex risk: a linear read-out and "
+            f"lambda > 0, got read-out {problem.readout!r} and lambda = {problem.lam}"
+        )
+    gen = torch.Generator().manual_seed(seed)
+    rows = []
+    for _ in range(systems):  # one system's data at a time: memory alpha d^2 floats
+        v_star, y, x = (a[0] for a in draw_data(problem, d, 1, gen))
+        rows.append(_minimise_one(problem, v_star, y, x, gtol))
+    columns = {key: np.array([row[key] for row in rows]) for key in rows[0]}
+    return Minimisers(**columns, seed=seed)
+
+
+def _minimise_one(problem, v_star, y, x, gtol) -> dict:
+    """L-BFGS on one system; its observables at the minimiser and the distance bound."""
+    d = v_star.shape[0]
+    scale = 1.0 / math.sqrt(d)
+
+    def risk(w_np: np.ndarray) -> tuple[float, np.ndarray]:
+        w = torch.from_numpy(w_np)
+        value, d1, _ = problem.loss_terms(x @ w * scale, y)
+        grad = scale * (x.T @ d1) + problem.lam * w
+        return float(value.sum() + 0.5 * problem.lam * w @ w), grad.numpy()
+
+    result = optimize.minimize(
+        risk,
+        np.zeros(d),
+        jac=True,
+        method="L-BFGS-B",
+        options={"gtol": gtol, "ftol": 0.0, "maxiter": 10_000},
+    )
+    w = torch.from_numpy(result.x)
+    bound = float(np.linalg.norm(risk(result.x)[1])) * scale / problem.lam
+    if not bound <= 1e-6:
+        raise RuntimeError(
+            f"L-BFGS stopped short of the minimiser ({result.message}): |w - w*|/sqrt(d) "
+            f"<= {bound:.3g} > 1e-6"
+        )
+    h = x @ w * scale
+    value, _, _ = problem.loss_terms(h, y)
+    m, q = float(w @ v_star) / d, float(w @ w) / d
+    return {
+        "m": m,
+        "q": q,
+        "train_loss": float(value.mean()),
+        "train_error": float(problem.misclassified(h, y).mean()),
+        "test_error": float(problem.test_error(m, q)),
+        "bound": bound,
+        "iterations": int(result.nit),
+    }
 
 
 def from_spec(spec: dict) -> tuple[Problem, BatchProcess, Start]:
