@@ -97,9 +97,10 @@ def log_norm(values: np.ndarray) -> colors.LogNorm:
 def draw_contours(
     ax: Axes, grid: Mapping, levels: Sequence[float], labels: bool = True, colour="w"
 ) -> None:
-    """Contours of the drift-dominated share at `levels` (interpolated in log2 coordinates)."""
+    """Contours at `levels` of the share of networks not noise dominated (drift dominated or
+    null, rmtsgd.phases.classify), interpolated in log2 coordinates."""
     u, v = grid_coordinates(grid)
-    share = np.asarray(grid["drift_share"], dtype=float)
+    share = np.asarray(grid["contour_share"], dtype=float)
     if min(share.shape) < 2 or not (share.min() < max(levels) and share.max() > min(levels)):
         return
     cols, rows = np.argsort(u), np.argsort(v)
