@@ -56,6 +56,9 @@ def test_bootstrap_error_of_a_median_and_of_a_difference():
     assert result["undefined_share"] == 0.0
     diff = bootstrap(lambda p: np.mean(p["v"][0, 1] - p["v"][0, 0]), per_point, 300, seed=1)
     assert diff["value"] == pytest.approx(1.0, abs=0.01) and diff["error"] < 0.002
+    two_keys = {"a": per_point["v"], "b": per_point["v"].copy()}
+    same = bootstrap(lambda p: np.mean(p["a"][0, 0] - p["b"][0, 0]), two_keys, 50, seed=1)
+    assert same["error"] == 0.0  # one draw for every array
     undefined = bootstrap(lambda p: np.nan, per_point, 20, seed=1)
     assert undefined["error"] == np.inf
 

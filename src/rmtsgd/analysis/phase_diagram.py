@@ -1,5 +1,6 @@
 """Analysis of the phase-diagram grid (seed 000): observables of every network of a training
-shard, per-grid-point summaries and phases, boundaries with bootstrap errors, and the claims.
+shard, per-grid-point summaries and phases, and boundaries with bootstrap errors (the claims:
+rmtsgd.analysis.phase_diagram_claims).
 
 Network k of every grid point belongs to slot k: an independent problem instance (teacher with
 its fixed M and Z, training and test sets, and the standard-normal draw of the initial W, scaled
@@ -7,13 +8,13 @@ by the point's sigma_W). Slots are the independent units: every error is a boots
 the same resample for all grid points, and it includes the teacher-to-teacher variation.
 
 Diverged networks count as data: they passed the loss threshold, so their final test loss and
-their x-based quantities (x grew without bound) enter medians as +inf, and they are never
-drift dominated; q, alignment, Lyapunov rate and gradient norms skip them (NaN).
+their x-based quantities (x grew without bound) enter medians as +inf, and the classifier
+counts them as noise dominated; q, alignment, Lyapunov rate and gradient norms skip them (NaN).
 
 Order parameters built from x (mean eigenvalue x_bar of W W^T, i.e. |W|_F^2 / K):
 - teacher_ratio = log10(x_bar_final / x_bar_teacher): below 0 while x flows to the teacher's
-  from a small start (ordered), above 0 once x outgrows it (paramagnetic); Tc is where its
-  median crosses 0 in the 1/sigma_W = 8 column.
+  from a small start, about 0 once it has arrived (ordered), above 0 once x outgrows it
+  (paramagnetic).
 - excess = log10(x_bar_final / max(x_bar_initial, x_bar_teacher)): growth beyond both the
   start and the teacher, the paramagnetic criterion of the phase rule at any sigma_W.
 - growth = log10(x_bar_final / x_bar at growth_from_epoch): x still growing late in the run.
@@ -324,19 +325,17 @@ def bootstrap(
     """Value and bootstrap error of `statistic` of per-point arrays (n_eps, n_sigma, slots).
 
     Each resample redraws the slots (independent problem instances: teacher, data, initial
-    draw) with replacement, the same draw for every grid point, so that the correlations
-    between points through a shared slot are kept. The error is the standard deviation of the
+    draw) with replacement, the same draw for every grid point and every array, so that the
+    correlations between points and between observables through a shared slot are kept. The error is the standard deviation of the
     finite replicates; if more than a tenth of the replicates are undefined (NaN, e.g. no
     crossing), the error is infinite.
     """
     value = float(statistic(per_point))
     rng = np.random.default_rng(seed)
     slots = next(iter(per_point.values())).shape[2]
+    draws = [rng.integers(0, slots, slots) for _ in range(resamples)]
     replicates = np.array(
-        [
-            statistic({key: v[:, :, rng.integers(0, slots, slots)] for key, v in per_point.items()})
-            for _ in range(resamples)
-        ],
+        [statistic({key: v[:, :, draw] for key, v in per_point.items()}) for draw in draws],
         dtype=float,
     )
     finite = replicates[np.isfinite(replicates)]

@@ -283,7 +283,16 @@ def pd8(grid: Mapping, tc_sigma_w: float) -> Figure:
     heatmap(ax, grid, values, "final gradient norm (median)", log_norm(values), "magma")
     draw_tc(ax, grid, tc_sigma_w)
     draw_contours(ax, grid, grid["contour_levels"])
+    draw_null_cells(ax, grid)
     return fig
+
+
+def draw_null_cells(ax: Axes, grid: Mapping, colour="w") -> None:
+    """A small open square on each cell where most networks are null for the classifier
+    (neither drift nor noise dominated, rmtsgd.phases.classify)."""
+    u, v = grid_coordinates(grid)
+    rows, cols = np.nonzero(np.asarray(grid["null_share"]) > 0.5)
+    ax.scatter(u[cols], v[rows], marker="s", s=9, facecolors="none", edgecolors=colour, lw=0.6)
 
 
 def pd9(grid: Mapping) -> Figure:
