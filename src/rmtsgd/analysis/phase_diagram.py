@@ -326,9 +326,9 @@ def bootstrap(
 
     Each resample redraws the slots (independent problem instances: teacher, data, initial
     draw) with replacement, the same draw for every grid point and every array, so that the
-    correlations between points and between observables through a shared slot are kept. The error is the standard deviation of the
-    finite replicates; if more than a tenth of the replicates are undefined (NaN, e.g. no
-    crossing), the error is infinite.
+    correlations between points and between observables through a shared slot are kept. The
+    error is the standard deviation of the finite replicates; if more than a tenth of the
+    replicates are undefined (NaN, e.g. no crossing), the error is infinite.
     """
     value = float(statistic(per_point))
     rng = np.random.default_rng(seed)

@@ -326,7 +326,11 @@ def phase_diagram_claims(grid_arrays: Mapping[str, np.ndarray], pd: Mapping, see
             "spec: phase_diagram.md (Langevin classifier)",
             agreement,
             0.0,
-            setting=variants["claims"],
+            setting={
+                **variants["claims"],
+                "columns": comparisons["claims"]["census"],
+                "null_cells": comparisons["claims"]["null_cells"],
+            },
         ),
     ]
     skipped = tuple(spec["skip"])
