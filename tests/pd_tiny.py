@@ -18,7 +18,9 @@ def tiny_run() -> tuple[dict, list[dict]]:
     pd["data"].update(n_train=400)
     pd["training"].update(epochs=12, snapshot_epochs=[1, 4])
     # 12 epochs bring the ordered point to a test loss of a few 1e-4
-    pd["analysis"].update(growth_from_epoch=4, bootstrap=40, ordered_max_loss=1e-3)
+    pd["analysis"].update(
+        growth_from_epoch=4, bootstrap=40, ordered_max_loss=1e-3, classifier_epoch=12
+    )
     pd["analysis"]["points"]["paramagnetic"]["eps"] = 16.0
     net = TanhNet(**pd["model"])
     seeds = [pd_slot_seeds(1, k) for k in range(pd["grid"]["networks"])]
@@ -37,7 +39,7 @@ def tiny_run() -> tuple[dict, list[dict]]:
             100.0,
         )
         run = train(trainer, pd_snapshots(pd["training"]))
-        observables = network_observables(run.weights, run.snapshots, instances, rows["slot"], 0)
+        observables = network_observables(run.weights, run.snapshots, instances, rows["slot"])
         shards.append(
             {
                 **observables,

@@ -39,6 +39,14 @@ BAD = [
     ("phase_diagram.training.dtype", "float16", "phase_diagram.training.dtype", "one of"),
     ("phase_diagram.data.n_train", 4001, "phase_diagram.data.n_train", "multiple of the batch"),
     ("phase_diagram.analysis.indexing", "shifted", "phase_diagram.analysis.indexing", "one of"),
+    ("phase_diagram.analysis.noise", "neuron", "phase_diagram.analysis.noise", "one of"),
+    ("phase_diagram.analysis.null_z", -1.0, "phase_diagram.analysis.null_z", ">= 0"),
+    (
+        "phase_diagram.claims.jammed_saturation",
+        {"tolerance": 0.0, "max_error": 0.05},
+        "phase_diagram.claims.jammed_saturation",
+        "basis",
+    ),
     (
         "phase_diagram.analysis.classifier_epoch",
         7,

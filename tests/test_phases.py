@@ -8,17 +8,22 @@ from scipy import integrate
 
 from rmtsgd.models.tanh_net import Dataset, TanhNet, draw_teacher, initial_weights, make_dataset
 from rmtsgd.phases import (
+    SATURATION,
     alignment,
     band,
+    classify,
     drift_and_variance,
     drift_dominated,
+    drift_error,
     drift_term,
+    eigenbasis,
     loss_and_gradient_norm,
     lyapunov_rate,
     mean_spacing,
     overlap_q,
     phase_of,
     repulsion_term,
+    saturated_share,
     tanh_density,
     x_eigenvalues,
 )
@@ -134,9 +139,8 @@ def test_band_median_and_percentiles_with_infinite_values():
 # --------------------------------------------------------------------------- classifier
 
 
-def _brute_force_moments(w: np.ndarray, test: Dataset, z: np.ndarray):
-    """dX_n = W g_n^T + g_n W^T per test input with g_n = -dl_n/dW from autograd, rotated into
-    the eigenbasis of W W^T (descending), then mean and ddof=1 variance over n."""
+def _per_sample_dx(w: np.ndarray, test: Dataset, z: np.ndarray) -> np.ndarray:
+    """dX_n = W g_n^T + g_n W^T per test input with g_n = -dl_n/dW from autograd."""
     weights = torch.tensor(w, requires_grad=True)
     y = torch.tanh(torch.tensor(test.features) @ weights.T) @ torch.tensor(z)
     per_sample = 0.5 * (y - torch.tensor(test.targets)) ** 2
@@ -146,7 +150,13 @@ def _brute_force_moments(w: np.ndarray, test: Dataset, z: np.ndarray):
             for n in range(len(per_sample))
         ]
     )
-    dx = w @ np.swapaxes(g, 1, 2) + g @ w.T
+    return w @ np.swapaxes(g, 1, 2) + g @ w.T
+
+
+def _brute_force_moments(w: np.ndarray, test: Dataset, z: np.ndarray):
+    """dX_n rotated into the eigenbasis of W W^T (descending), then mean and ddof=1 variance
+    over n."""
+    dx = _per_sample_dx(w, test, z)
     x, basis = np.linalg.eigh(w @ w.T)
     basis = basis[:, ::-1]
     rotated = basis.T @ dx @ basis
@@ -165,6 +175,72 @@ def test_drift_and_variance_match_the_per_sample_definition(teacher):
         # ... and off the diagonal up to a common sign per row/column pair
         np.testing.assert_allclose(np.abs(mean[n]), np.abs(ref_mean), atol=1e-12)
         np.testing.assert_allclose(variance[n], ref_var, rtol=1e-8, atol=1e-14)
+
+
+def test_literal_noise_is_the_neuron_basis_variance_rotated(teacher):
+    """The notebook's V: np.var over n (ddof 0) of dX_n in the neuron basis, then O^T V O with
+    the eigenvectors' signs fixed (largest component positive); it differs from the rotated
+    samples' variance, can be negative, and flips sign off the diagonal with an eigenvector."""
+    test = make_dataset(teacher, 24, 9)
+    w = initial_weights(NET, [1.0], [7])
+    _, mean, literal = drift_and_variance(w, test, teacher.z, "literal")
+    dx = _per_sample_dx(w[0], test, teacher.z)
+    _, basis = eigenbasis(w[0] @ w[0].T)
+    np.testing.assert_allclose(literal[0], basis.T @ dx.var(axis=0) @ basis, atol=1e-12)
+    np.testing.assert_allclose(mean[0], basis.T @ dx.mean(axis=0) @ basis, atol=1e-12)
+    _, _, rotated = drift_and_variance(w, test, teacher.z)
+    assert literal.min() < 0 <= rotated.min()
+    flipped = basis.copy()
+    flipped[:, 3] *= -1
+    other = flipped.T @ dx.var(axis=0) @ flipped
+    assert np.sign(other[0, 3]) == -np.sign(literal[0, 0, 3])
+    with pytest.raises(ValueError, match="unknown noise"):
+        drift_and_variance(w, test, teacher.z, "neuron")
+
+
+def test_eigenbasis_fixes_the_signs():
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(3, 5, 5))
+    matrix = a @ np.swapaxes(a, 1, 2)
+    x, basis = eigenbasis(matrix)
+    assert (np.diff(x, axis=-1) <= 0).all()
+    np.testing.assert_allclose(matrix @ basis, basis * x[:, None, :], atol=1e-10)
+    largest = np.take_along_axis(basis, np.argmax(np.abs(basis), axis=1)[:, None, :], 1)
+    assert (largest > 0).all()
+
+
+def test_drift_error_is_the_standard_error_of_the_per_input_terms(teacher):
+    test = make_dataset(teacher, 24, 9)
+    w = initial_weights(NET, [0.5, 2.0], [7, 8])
+    errors = drift_error(w, test, teacher.z)
+    for n in range(2):
+        dx = _per_sample_dx(w[n], test, teacher.z)
+        _, basis = np.linalg.eigh(w[n] @ w[n].T)
+        top, bottom = basis[:, -1], basis[:, 0]
+        d_top, d_bottom = top @ dx @ top, bottom @ dx @ bottom  # (n,): dX_n,00 and dX_n,KK
+        d = np.sign(d_top.mean()) * d_top - np.sign(d_bottom.mean()) * d_bottom
+        assert errors[n] == pytest.approx(d.std(ddof=1) / np.sqrt(len(d)), rel=1e-8)
+        assert d.mean() == pytest.approx(drift_term(drift_and_variance(w, test, teacher.z)[1])[n])
+
+
+def test_classify_null_drift_and_noise():
+    """K = 16, r = 2: drift side K_t / (15 sqrt 2), noise side T V_t / (4 sigma^2); with a
+    standard error of K_t of 15 sqrt 2 the resolution at null_z = 2 is 2."""
+    scale = 15 * np.sqrt(2.0)
+    drift = np.array([3.0, 1.0, -1.0, 1.0, 1.0, np.nan]) * scale
+    repulsion = np.array([4.0, 4.0 * 1.5, 4.0, 4.0 * 3.0, -4.0 * 3.0, 4.0])
+    error = np.full(6, scale)
+    classes = classify(drift, error, repulsion, 1.0, 1.0, NET, 2.0)
+    # drift 3 >= 1; both within 2: null (twice); noise side 3 > drift 1; literal V < 0: drift
+    assert classes.tolist() == [1, 2, 2, 0, 1, 0]
+    assert classify(drift, error, repulsion, 1.0, 1.0, NET, 0.0).tolist() == [1, 0, 0, 0, 1, 0]
+
+
+def test_saturated_share():
+    features = np.array([[1.0, 0.0], [0.0, 1.0]])
+    w = np.array([[2 * SATURATION, 0.0], [0.0, 0.5 * SATURATION]])
+    assert saturated_share(w, features) == pytest.approx(0.25)  # 1 of 2 x 2 (input, unit)
+    assert saturated_share(np.stack([w, 3 * w]), features).tolist() == [0.25, 0.5]
 
 
 def test_hand_built_drift_and_variance():

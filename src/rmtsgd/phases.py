@@ -20,19 +20,36 @@ distances run one short of the 1/k they are divided by. We use V_{K-1,K-1-k} ("s
 mirror image of V_{0,k} under relabelling i -> K-1-i, so V_t is invariant under reversing the
 order, and no diagonal term enters); `indexing="original"` reproduces the original sum. A
 network is drift dominated when K_t / (sqrt(r) (K-1)) >= T V_t / (4 sigma_W^2), T = eps/|B|.
+
+Two versions of V (`noise`): "rotated" is the variance of the rotated samples, var_n(O^T dX_n O),
+the variance the Dyson-Brownian picture asks for; "literal" is the authors' notebook:
+the elementwise variance in the neuron basis (ddof 0), then rotated as a matrix, O^T var_n(dX_n)
+O. The literal V can be negative and its off-diagonal entries change sign with the eigenvectors'
+signs, which an eigensolver leaves arbitrary; we fix them (largest component of each eigenvector
+positive) so that the literal version is reproducible.
+
+A network whose two sides are both zero within the sampling error of K_t over the test inputs
+is neither drift nor noise dominated: `classify` puts it in a third class, "null". Saturated
+tanh units pass almost no gradient (jammed, large sigma_W) and a converged network has none, so
+there dX nearly vanishes; the noise side is also divided by 4 sigma_W^2, and the plain
+inequality would return the sign of an unresolved K_t, a coin flip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 from scipy import stats
 
-from rmtsgd.models.tanh_net import Dataset, hidden, loss_and_gradient, outputs
+from rmtsgd.models.tanh_net import Dataset, TanhNet, hidden, loss_and_gradient, outputs
 from rmtsgd.spectra import x_spectrum
 
 INDEXINGS = ("symmetric", "original")
+CLASSES = ("noise", "drift", "null")  # classifier verdicts (classify)
+NOISES = ("rotated", "literal")
+SATURATION = 5.0  # |pre-activation| beyond which tanh is in its jamming regime (spec)
 PHASES = ("ordered", "paramagnetic", "jammed")
 
 
@@ -98,30 +115,73 @@ def lyapunov_rate(x_initial: np.ndarray, x_final: np.ndarray, epochs: int) -> np
 
 
 def drift_and_variance(
-    w: np.ndarray, test: Dataset, z: np.ndarray
+    w: np.ndarray, test: Dataset, z: np.ndarray, noise: str = "rotated"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Eigenvalues x (descending) of X = W W^T and the mean K and elementwise sample variance V
-    of dX = W g^T + g W^T over the test inputs, in X's eigenbasis; W (N, K, L).
+    """Eigenvalues x (descending) of X = W W^T and the mean K and elementwise variance V of
+    dX = W g^T + g W^T over the test inputs, in X's eigenbasis; W (N, K, L).
 
-    g_n = a_n phi0_n^T with a_n = -err_n Z (1 - phi_n^2), so dX_n = p_n a_n^T + a_n p_n^T with
-    p_n = W phi0_n; rotated, p' = O^T p and a' = O^T a. The second moments are sums of
-    products over n, so no (N, n, K, K) array is formed.
+    `noise` "rotated": V is the sample variance (ddof 1) of the rotated dX_n, clipped at 0
+    against round-off; "literal": the variance (ddof 0) in the neuron basis, then rotated as a
+    matrix (module docstring). dX_n = p_n a_n^T + a_n p_n^T (`_samples`); the moments are sums
+    of products over n, so no (N, n, K, K) array is formed.
     """
+    if noise not in NOISES:
+        raise ValueError(f"unknown noise '{noise}', expected one of {NOISES}")
+    x, basis, pre, a = _samples(w, test, z)
+    if noise == "rotated":
+        mean, second = _moments(pre @ basis, a @ basis)
+        n = pre.shape[-2]
+        return x, mean, np.maximum((second - mean**2) * n / (n - 1), 0.0)
+    mean, second = _moments(pre, a)
+    rotate = partial(_rotate, basis=basis)
+    return x, rotate(mean), rotate(second - mean**2)
+
+
+def drift_error(w: np.ndarray, test: Dataset, z: np.ndarray) -> np.ndarray:
+    """Standard error of K_t from the spread of its per-input terms: K_t is the mean over the
+    test inputs of d_n = s_0 dX_n,00 - s_1 dX_n,(K-1)(K-1) (s the signs of the two means, in
+    X's eigenbasis, where dX_n,ii = 2 p'_ni a'_ni), so its error is std(d_n) / sqrt(n)."""
+    _, basis, pre, a = _samples(w, test, z)
+    diagonal = 2.0 * (pre @ basis) * (a @ basis)  # (N, n, K): dX_n,ii
+    signs = np.sign(diagonal.mean(axis=-2))
+    d = signs[..., None, 0] * diagonal[..., 0] - signs[..., None, -1] * diagonal[..., -1]
+    return np.std(d, axis=-1, ddof=1) / np.sqrt(d.shape[-1])
+
+
+def _samples(
+    w: np.ndarray, test: Dataset, z: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """x and eigenbasis of W W^T, and p_n = W phi0_n and a_n = -err_n Z (1 - phi_n^2), (N, n, K),
+    the two factors of dX_n = p_n a_n^T + a_n p_n^T (g_n = a_n phi0_n^T)."""
     pre = test.features @ np.swapaxes(w, -1, -2)  # (N, n, K)
     phi = np.tanh(pre)
     err = phi @ z - test.targets  # (N, n)
-    a = -err[..., None] * z * (1.0 - phi**2)
-    x, basis = np.linalg.eigh(w @ np.swapaxes(w, -1, -2))
-    x, basis = x[..., ::-1], basis[..., ::-1]  # descending
-    p, a = pre @ basis, a @ basis  # (N, n, K) in the eigenbasis
+    x, basis = eigenbasis(w @ np.swapaxes(w, -1, -2))
+    return x, basis, pre, -err[..., None] * z * (1.0 - phi**2)
+
+
+def eigenbasis(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (descending) and eigenvectors (columns) of symmetric matrices, each
+    eigenvector's sign fixed so that its largest-magnitude component is positive."""
+    x, basis = np.linalg.eigh(matrix)
+    x, basis = x[..., ::-1], basis[..., ::-1]
+    largest = np.take_along_axis(basis, np.argmax(np.abs(basis), axis=-2)[..., None, :], -2)
+    return x, basis * np.where(largest < 0, -1.0, 1.0)
+
+
+def _moments(p: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and elementwise second moment over n of dX_n = p_n a_n^T + a_n p_n^T, p, a (N, n, K)."""
     n = p.shape[-2]
     pa = np.swapaxes(p, -1, -2) @ a / n  # <p_i a_j>
     mean = pa + np.swapaxes(pa, -1, -2)
     pp, aa = np.swapaxes(p**2, -1, -2), np.swapaxes(a**2, -1, -2)
     pq = np.swapaxes(p * a, -1, -2)
-    second = (pp @ a**2 + aa @ p**2 + 2.0 * pq @ (p * a)) / n  # <dX_ij^2>
-    variance = (second - mean**2) * n / (n - 1)
-    return x, mean, np.maximum(variance, 0.0)
+    return mean, (pp @ a**2 + aa @ p**2 + 2.0 * pq @ (p * a)) / n
+
+
+def _rotate(matrix: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """O^T M O."""
+    return np.swapaxes(basis, -1, -2) @ matrix @ basis
 
 
 def drift_term(mean: np.ndarray) -> np.ndarray:
@@ -154,6 +214,33 @@ def drift_dominated(
     """K_t / (sqrt(r) (K-1)) >= T V_t / (4 sigma_W^2), elementwise."""
     lhs = drift / (np.sqrt(ratio) * (size - 1))
     return lhs >= temperature * repulsion / (4.0 * sigma_w**2)
+
+
+def classify(
+    drift: np.ndarray,
+    error: np.ndarray,
+    repulsion: np.ndarray,
+    temperature: np.ndarray,
+    sigma_w: np.ndarray,
+    net: TanhNet,
+    null_z: float,
+) -> np.ndarray:
+    """Index into CLASSES per network: "null" when both sides of the drift-versus-noise
+    inequality lie within null_z standard errors of the drift side (`drift_error`) of zero,
+    else "drift" or "noise" by `drift_dominated`. A null network does not move measurably on
+    the test inputs (a converged or a saturated network), and its verdict would be the sign of
+    an unresolved K_t. A diverged network (NaN) is "noise"."""
+    scale = np.sqrt(net.ratio) * (net.hidden - 1)
+    resolution = null_z * error / scale
+    noise_side = temperature * repulsion / (4.0 * sigma_w**2)
+    null = (np.abs(drift / scale) < resolution) & (np.abs(noise_side) < resolution)
+    verdict = drift_dominated(drift, repulsion, temperature, sigma_w, net.ratio, net.hidden)
+    return np.where(null, 2, np.where(verdict, 1, 0))
+
+
+def saturated_share(w: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """Share of (input, hidden unit) pairs with |pre-activation| = |W phi0| > SATURATION."""
+    return np.mean(np.abs(features @ np.swapaxes(w, -1, -2)) > SATURATION, axis=(-2, -1))
 
 
 # --------------------------------------------------------------------------- per grid point

@@ -56,7 +56,6 @@ rule pd_observables:
         n_train=PD["data"]["n_train"],
         n_test=PD["data"]["n_test"],
         slot_seeds=PD_SLOT_SEEDS,
-        classifier_epoch=PD["analysis"]["classifier_epoch"],
         code=library_code("pd_observables.py"),
     script:
         "../scripts/pd_observables.py"

@@ -1,6 +1,6 @@
 """The phase-diagram module's claims file (bootstrap errors over the networks of each point)."""
 
-from rmtsgd.analysis.phase_diagram import phase_diagram_claims
+from rmtsgd.analysis.phase_diagram_claims import phase_diagram_claims
 from rmtsgd.claims import write_claims_file
 from rmtsgd.io import load_npz, provenance, setup_logging
 

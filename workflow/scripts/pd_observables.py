@@ -1,5 +1,6 @@
 """Observables of every network of one phase-diagram shard (test loss and x at every snapshot,
-final loss, gradient norms, q, alignment, Lyapunov rate, classifier terms)."""
+final loss, gradient norms, q, alignment, Lyapunov rate, saturated share, classifier terms
+at every snapshot)."""
 
 import logging
 
@@ -15,9 +16,7 @@ net = TanhNet(**p.model)
 instances = {k: make_instance(net, s, p.n_train, p.n_test) for k, s in enumerate(p.slot_seeds)}
 shard = load_npz(snakemake.input[0])
 weights = shard.pop("weights").astype(np.float64)
-observables = network_observables(
-    weights, shard["snapshots"], instances, shard["slot"], p.classifier_epoch
-)
+observables = network_observables(weights, shard["snapshots"], instances, shard["slot"])
 logging.info("%d networks, %d diverged", len(weights), shard["diverged"].sum())
 save_npz(
     snakemake.output[0],

@@ -97,9 +97,10 @@ def log_norm(values: np.ndarray) -> colors.LogNorm:
 def draw_contours(
     ax: Axes, grid: Mapping, levels: Sequence[float], labels: bool = True, colour="w"
 ) -> None:
-    """Contours of the drift-dominated share at `levels` (interpolated in log2 coordinates)."""
+    """Contours at `levels` of the share of networks not noise dominated (drift dominated or
+    null, rmtsgd.phases.classify), interpolated in log2 coordinates."""
     u, v = grid_coordinates(grid)
-    share = np.asarray(grid["drift_share"], dtype=float)
+    share = np.asarray(grid["contour_share"], dtype=float)
     if min(share.shape) < 2 or not (share.min() < max(levels) and share.max() > min(levels)):
         return
     cols, rows = np.argsort(u), np.argsort(v)
@@ -282,7 +283,16 @@ def pd8(grid: Mapping, tc_sigma_w: float) -> Figure:
     heatmap(ax, grid, values, "final gradient norm (median)", log_norm(values), "magma")
     draw_tc(ax, grid, tc_sigma_w)
     draw_contours(ax, grid, grid["contour_levels"])
+    draw_null_cells(ax, grid)
     return fig
+
+
+def draw_null_cells(ax: Axes, grid: Mapping, colour="w") -> None:
+    """A small open square on each cell where most networks are null for the classifier
+    (neither drift nor noise dominated, rmtsgd.phases.classify)."""
+    u, v = grid_coordinates(grid)
+    rows, cols = np.nonzero(np.asarray(grid["null_share"]) > 0.5)
+    ax.scatter(u[cols], v[rows], marker="s", s=9, facecolors="none", edgecolors=colour, lw=0.6)
 
 
 def pd9(grid: Mapping) -> Figure:
