@@ -7,6 +7,7 @@ import copy
 import numpy as np
 import pytest
 from conftest import ROOT, SCHEMA
+from test_pipeline import BIN, SMOKE, dry_run_jobs, run, snakemake
 
 from rmtsgd.analysis.single_index import CurveMedians, crossover_shape, median_start_overlap
 from rmtsgd.analysis.single_index_slice import (
@@ -19,6 +20,7 @@ from rmtsgd.analysis.single_index_slice import (
     slice_claims,
     study_trends,
 )
+from rmtsgd.claims import read_claims_file
 from rmtsgd.config import ConfigError, load_config, validate_config
 from rmtsgd.models.single_index import SingleIndexModel
 
@@ -182,3 +184,24 @@ def test_bad_slice_config_names_the_key(default_config, study, key, value, named
     section[study][key] = value
     with pytest.raises(ConfigError, match=f"single_index.slice.{named}"):
         check_slice_config(section)
+
+
+@pytest.mark.pipeline
+def test_smoke_slice_writes_version_2_claims_and_the_figure():
+    """The smoke slice end to end: the trend claims in the version-2 format that `rmtsgd check`
+    reads (none fails), and the figure; a second dry run has nothing left to do."""
+    snakemake("--cores", "2", *SMOKE, "--", "slice")
+    claims = read_claims_file(
+        ROOT / "results/smoke/claims/single_index_slice.json", "single_index_slice"
+    )
+    assert {c["name"] for c in claims["claims"]} == {
+        f"{study}_{what}"
+        for study in ("threshold", "theorem")
+        for what in ("range_trend", "c_trend")
+    } | {"threshold_exponent_paper_c", "theorem_slope_paper_c"}
+    assert all(c["error"] > 0 for c in claims["claims"])
+    assert claims["counts"]["fails"] == 0
+    for ext in ("pdf", "png"):
+        assert (ROOT / f"figures/smoke/si_slice.{ext}").stat().st_size > 1000
+    run(str(BIN / "rmtsgd"), "check", "results/smoke", "--module", "single_index_slice")
+    assert not dry_run_jobs(*SMOKE, "--", "slice")
