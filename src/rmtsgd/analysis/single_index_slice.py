@@ -3,11 +3,11 @@ eta move with the step-size constant c and with the range of d they are fitted o
 
 Two studies, each a grid (c, d, eta) of A2 runs under one step-size rule:
 
-- ``threshold``: gamma = c d^{-3/2} (rule ``information``); per c and d range the crossover fit
-  of `rmtsgd.analysis.single_index.crossover_fit` gives the knee eta_c(d) and the exponent r of
-  eta_c ~ d^{-r} (prediction r = 1/2; r > 0 means the knee falls with d);
-- ``theorem``: the theorem's rule (gamma ~ c eta / d); per c and d range the common slope of
-  log(samples) against log(eta) (`eta_slope`, prediction -2).
+- ``threshold``: gamma = c d^{-3/2} (rule ``information``); per c and d range the scan's
+  crossover fit (`rmtsgd.analysis.single_index.fit_knee`) gives the knee eta_c(d) and the
+  exponent r of eta_c ~ d^{-r} (prediction r = 1/2; r > 0 means the knee falls with d);
+- ``theorem``: the theorem's rule (gamma ~ c eta / d); per c and d range the scan's common slope
+  of log(samples) against log(eta) (`pooled_slope`, prediction -2).
 
 Each is compared with its deterministic-drift limit: the hitting time of the noise-free
 overlap, dm/dt = gamma E[psi (u - z m)] integrated from the median start m0 to the threshold,
@@ -154,22 +154,23 @@ def study_trends(
                     ),
                 }
             )
-    paper, largest = float(setting["paper_c"]), float(max(curves))
+    paper = min(curves, key=lambda c: abs(np.log(c / setting["paper_c"])))  # c as in paths
+    largest = max(curves)
     first, last = tuple(ranges[0]), tuple(ranges[-1])
     return {
         "rule": rule,
         "prediction": prediction,
-        "paper_c": paper,
+        "paper_c": float(paper),
         "ranges": [list(map(int, window)) for window in ranges],
         "fits": fits,
         "range_trend": {
             **distance_change(rows[paper, last], rows[paper, first], prediction),
-            "c": paper,
+            "c": float(paper),
             "ranges": [list(first), list(last)],
         },
         "c_trend": {
             **distance_change(rows[paper, last], rows[largest, last], prediction),
-            "cs": [largest, paper],
+            "cs": [float(largest), float(paper)],
             "range": list(last),
         },
     }
