@@ -188,3 +188,140 @@ rule si_exponents:
         claims=as_plain(SI["claims"]),
     script:
         "../scripts/plot_si_exponents.py"
+
+
+# ---------------------------------------------------------------------------------------------
+# The slice (issue 15): A2's threshold exponent and the theorem rule's slope in eta against the
+# step-size constant c and the range of d (helpers in single_index_common.smk). The runs and
+# medians reuse the scan's scripts; the trend fit, its claims and its figure take seconds.
+register_slice("single_index_slice", "Single-index slice", si_slice_targets)
+
+
+localrules:
+    si_slice_fit,
+    si_slice_claims,
+    si_slice_figure,
+
+
+rule si_slice_run:
+    output:
+        f"{RES}/single_index/slice/runs/{{study}}/c{{c}}/d{{dim}}/shard{{shard}}.npz",
+    log:
+        f"{RES}/logs/si_slice_run/{{study}}_c{{c}}_d{{dim}}_shard{{shard}}.log",
+    benchmark:
+        f"{RES}/benchmarks/si_slice_run/{{study}}_c{{c}}_d{{dim}}_shard{{shard}}.tsv"
+    wildcard_constraints:
+        study="|".join(STUDIES),
+        c=r"[0-9.e+-]+",
+        dim=r"\d+",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: SI["run"]["threads"]
+    resources:
+        mem_mb=mem_mb(si_slice_mb),
+        runtime=runtime(si_slice_cpu_s),
+        gpu=GPUS,
+    params:
+        run=si_slice_run_params,
+        code=library_code("si_run.py"),
+    script:
+        "../scripts/si_run.py"
+
+
+rule si_slice_medians:
+    input:
+        lambda wc: [
+            f"{RES}/single_index/slice/runs/{wc.study}/c{wc.c}/d{wc.dim}/shard{i}.npz"
+            for i in range(len(SI_SLICE_SHARDS))
+        ],
+    output:
+        f"{RES}/single_index/slice/medians/{{study}}/c{{c}}/d{{dim}}.npz",
+    log:
+        f"{RES}/logs/si_slice_medians/{{study}}_c{{c}}_d{{dim}}.log",
+    wildcard_constraints:
+        study="|".join(STUDIES),
+        c=r"[0-9.e+-]+",
+        dim=r"\d+",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("si_medians.py"),
+        curve=lambda wc: f"slice {wc.study} c = {wc.c}",
+        d=lambda wc: int(wc.dim),
+        bootstrap=SI_SLICE["bootstrap"],
+        seed=lambda wc: si_bootstrap_seed(
+            config["seed"], si_slice_job(wc.study, wc.c, wc.dim)
+        ),
+    script:
+        "../scripts/si_medians.py"
+
+
+rule si_slice_fit:
+    input:
+        si_slice_medians(),
+    output:
+        f"{RES}/single_index/slice/trends.json",
+    log:
+        f"{RES}/logs/si_slice_fit.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("si_slice_fit.py"),
+        points=SI_SLICE_POINTS,
+        model=as_plain(SI["model"]),
+        slice={key: as_plain(SI_SLICE[key]) for key in ("ranges", *STUDIES)},
+    script:
+        "../scripts/si_slice_fit.py"
+
+
+rule si_slice_claims:
+    input:
+        f"{RES}/single_index/slice/trends.json",
+    output:
+        f"{RES}/claims/single_index_slice.json",
+    log:
+        f"{RES}/logs/si_slice_claims.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("si_slice_claims.py"),
+        claims=as_plain(SI_SLICE["claims"]),
+        runs=SI_SLICE["runs"],
+    script:
+        "../scripts/si_slice_claims.py"
+
+
+rule si_slice_figure:
+    input:
+        f"{RES}/single_index/slice/trends.json",
+    output:
+        pdf=report(
+            f"{FIG}/si_slice.pdf",
+            caption="../report/si_slice.rst",
+            category="Single-index slice",
+        ),
+        png=f"{FIG}/si_slice.png",
+    log:
+        f"{RES}/logs/figures/si_slice.log",
+    conda:
+        "../../envs/rmtsgd.yaml"
+    threads: 1
+    resources:
+        mem_mb=mem_mb(SI_BASE_MB),
+        runtime=runtime(SI_ANALYSIS_CPU_S),
+    params:
+        code=library_code("plot_si_slice.py"),
+    script:
+        "../scripts/plot_si_slice.py"

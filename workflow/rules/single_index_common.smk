@@ -90,3 +90,83 @@ def si_run_cpu_s(wildcards):
 def si_run_mb(wildcards):
     """Peak memory of one si_run job: the base process and one chunk of draws."""
     return SI_BASE_MB + 8 * 8 * SI["run"]["chunk"] * si_batch(wildcards) / 1e6
+
+
+# ---------------------------------------------------------------------------------------------
+# The slice (issue 15): A2's threshold exponent and the theorem rule's slope against c and the d
+# range. One job per (study, c, d, shard) runs every eta of the study; each study's section of
+# single_index.slice lists its cs, dims, etas and budget (samples = scale d^power / c).
+from rmtsgd.analysis.single_index_slice import STUDIES, check_slice_config, slice_budget
+
+SI_SLICE = SI["slice"]
+check_slice_config(SI_SLICE)
+SI_SLICE_SHARDS = si_shard_sizes(SI_SLICE)
+
+
+def si_slice_c(c):
+    """A step-size constant as it appears in paths."""
+    return f"{float(c):g}"
+
+
+SI_SLICE_POINTS = [
+    (study, si_slice_c(c), int(d))
+    for study in STUDIES
+    for c in SI_SLICE[study]["cs"]
+    for d in SI_SLICE[study]["dims"]
+]
+
+
+def si_slice_job(study, c, d):
+    """The job name a slice point's seeds derive from."""
+    return SingleIndexJob(f"slice_{study}_c{c}", int(d))
+
+
+def si_slice_run_params(wildcards):
+    """Everything that determines one slice job's hitting times (si_run.py's params)."""
+    study, c, d = wildcards.study, float(wildcards.c), int(wildcards.dim)
+    cfg, shard = SI_SLICE[study], int(wildcards.shard)
+    return {
+        "model": as_plain(SI["model"]),
+        "algorithm": STUDIES[study]["algorithm"],
+        "rule": STUDIES[study]["rule"],
+        "c": c,
+        "eta": list(cfg["eta"]),
+        "d": d,
+        "runs": SI_SLICE_SHARDS[shard],
+        "budget": slice_budget(cfg, c, d),
+        "seed": shard_seed(config["seed"], si_slice_job(study, wildcards.c, d), shard),
+        "engine": SI["run"]["engine"],
+        "chunk": SI["run"]["chunk"],
+        "device": config["device"],
+    }
+
+
+def si_slice_medians():
+    return [
+        f"{RES}/single_index/slice/medians/{study}/c{c}/d{d}.npz"
+        for study, c, d in SI_SLICE_POINTS
+    ]
+
+
+def si_slice_targets():
+    """The slice's trend claims and its figure (PDF and PNG)."""
+    figures = [f"{FIG}/si_slice.{ext}" for ext in ("pdf", "png")]
+    return [f"{RES}/claims/single_index_slice.json"] + figures
+
+
+# Slice job costs, from the measured rates above (SI_STEP_S, SI_RUN_STEP_S, SI_ACTIVE_SHARE):
+# the last runs of a plateau point are censored, so a job steps up to its budget.
+def si_slice_cpu_s(wildcards):
+    """CPU seconds of one si_slice_run job, every step up to the budget."""
+    cfg = SI_SLICE[wildcards.study]
+    batch = SI_SLICE_SHARDS[int(wildcards.shard)] * len(cfg["eta"])
+    budget = slice_budget(cfg, float(wildcards.c), int(wildcards.dim))
+    return budget * (SI_STEP_S + SI_RUN_STEP_S * SI_ACTIVE_SHARE * batch)
+
+
+def si_slice_mb(wildcards):
+    """Peak memory of one si_slice_run job: the base process and one chunk of draws."""
+    batch = SI_SLICE_SHARDS[int(wildcards.shard)] * len(
+        SI_SLICE[wildcards.study]["eta"]
+    )
+    return SI_BASE_MB + 8 * 8 * SI["run"]["chunk"] * batch / 1e6
