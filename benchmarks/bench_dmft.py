@@ -1,9 +1,9 @@
 """Benchmark the DMFT module: solver iterations per second against the path count N and the
 grid length T, and the batched finite-d simulator against a per-system loop.
 
-1. `dmft`: one Picard iteration of rmtsgd.dmft (the effective samples' fields, the kernels, the
-   weight side) on the two-cluster logistic problem, persistent SGD (b = 0.5, tau = 1,
-   eta = 0.1), one group, every path also a response path, at several N and T; the response
+1. `dmft`: one Picard iteration of rmtsgd.dmft.solver (the effective samples' fields, the
+   kernels, the weight side) on the two-cluster logistic problem, persistent SGD (b = 0.5, tau =
+   1, eta = 0.1), one group, every path also a response path, at several N and T; the response
    kernel costs O(N T^3) and the rest O(N T^2), so the report fits the exponents of T and N.
 2. `simulation`: persistent SGD of S independent systems at dimension d (n = alpha d samples
    each): `batched` is rmtsgd's simulate (all systems in one tensor program); `per-system loop
@@ -24,8 +24,8 @@ import torch
 from bench_rbm import elapsed, machine_info
 from scipy.special import erfc
 
-from rmtsgd.dmft import Kernels, draw_paths, kernels_of, sample_side, weight_side
-from rmtsgd.models.gaussian_mixture import BatchProcess, Problem, Start, simulate
+from rmtsgd.dmft.model import BatchProcess, Problem, Start, simulate
+from rmtsgd.dmft.solver import Kernels, draw_paths, kernels_of, sample_side, weight_side
 
 PROBLEM = Problem(clusters=2, alpha=2.0, delta=0.5)
 BATCH = BatchProcess(b=0.5, tau=1.0, eta=0.1)

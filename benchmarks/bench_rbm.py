@@ -27,8 +27,8 @@ from functools import partial
 import numpy as np
 import torch
 
-from rmtsgd.config import normals_per_replica_update
-from rmtsgd.models.rbm import (
+from rmtsgd.rbm.config import normals_per_replica_update
+from rmtsgd.rbm.model import (
     GaussianRBM,
     PCDSettings,
     PCDTrainer,

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from rmtsgd.models.single_index import ENGINES, SingleIndexModel, step_size
+from rmtsgd.single_index.model import ENGINES, SingleIndexModel, step_size
 
 SEED = 1234
 ETA, C = 0.01, 0.002

@@ -29,8 +29,8 @@ from multiprocessing import get_context
 import numpy as np
 import torch
 
-from rmtsgd import phases
-from rmtsgd.models.tanh_net import (
+from rmtsgd.phase_diagram import observables
+from rmtsgd.phase_diagram.model import (
     SGDTrainer,
     TanhNet,
     draw_teacher,
@@ -146,10 +146,10 @@ def _grid_observables(w: np.ndarray, slot: np.ndarray, teachers, data, tests) ->
     values = {key: np.empty(len(w)) for key in ("loss", "x", "q", "grad")}
     for k, teacher in enumerate(teachers):
         sel, z = slot == k, teacher.z
-        values["loss"][sel] = phases.test_loss(w[sel, -1], tests[k], z)
-        values["x"][sel] = phases.x_eigenvalues(w[sel, -1]).mean(axis=-1)
-        values["q"][sel] = phases.overlap_q(w[sel, 0], w[sel, -1], tests[k])
-        values["grad"][sel] = phases.loss_and_gradient_norm(w[sel, -1], data[k], z)[1]
+        values["loss"][sel] = observables.test_loss(w[sel, -1], tests[k], z)
+        values["x"][sel] = observables.x_eigenvalues(w[sel, -1]).mean(axis=-1)
+        values["q"][sel] = observables.overlap_q(w[sel, 0], w[sel, -1], tests[k])
+        values["grad"][sel] = observables.loss_and_gradient_norm(w[sel, -1], data[k], z)[1]
     return {
         "log10 test loss": np.log10(values["loss"]),
         "log10 mean x": np.log10(values["x"]),

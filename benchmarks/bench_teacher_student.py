@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from bench_rbm import elapsed, machine_info
 
-from rmtsgd.models.teacher_student import (
+from rmtsgd.teacher_student.model import (
     LinearTeacherStudent,
     SGDSettings,
     TeacherStudentTrainer,

@@ -15,8 +15,9 @@ import argparse
 import heapq
 from collections import Counter
 
-from rmtsgd.config import load_config, rbm_settings, shard_sizes, training_normals
+from rmtsgd.config import load_config, shard_sizes
 from rmtsgd.progress import format_duration
+from rmtsgd.rbm.config import rbm_settings, training_normals
 
 MEASURED_NORMALS_PER_CPU_S = 1.6e8  # training throughput, one thread (benchmarks/README.md)
 ANALYSIS_TAIL_S = 120.0  # spectra + fit + claims + figure after the last shard, measured

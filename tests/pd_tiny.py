@@ -5,9 +5,10 @@ point, 12 epochs on 400 training inputs, two shards."""
 import numpy as np
 from conftest import ROOT
 
-from rmtsgd.analysis.phase_diagram import network_observables
-from rmtsgd.config import load_config, pd_shard_networks, pd_shards, pd_slot_seeds, pd_snapshots
-from rmtsgd.models.tanh_net import SGDTrainer, TanhNet, initial_weights, make_instance, train
+from rmtsgd.config import load_config
+from rmtsgd.phase_diagram.analysis import network_observables
+from rmtsgd.phase_diagram.config import pd_shard_networks, pd_shards, pd_slot_seeds, pd_snapshots
+from rmtsgd.phase_diagram.model import SGDTrainer, TanhNet, initial_weights, make_instance, train
 
 
 def tiny_run() -> tuple[dict, list[dict]]:

@@ -9,7 +9,8 @@ import pytest
 from conftest import ROOT
 from pd_tiny import tiny_run
 
-from rmtsgd.analysis.phase_diagram import (
+from rmtsgd.config import load_config
+from rmtsgd.phase_diagram.analysis import (
     Grid,
     assemble_grid,
     bootstrap,
@@ -22,7 +23,7 @@ from rmtsgd.analysis.phase_diagram import (
     vertical_boundary_log2,
     x_order_parameters,
 )
-from rmtsgd.analysis.phase_diagram_claims import (
+from rmtsgd.phase_diagram.claims import (
     CLAIM_INPUTS,
     boundary_offsets,
     column_census,
@@ -30,7 +31,6 @@ from rmtsgd.analysis.phase_diagram_claims import (
     notebook_tc,
     phase_diagram_claims,
 )
-from rmtsgd.config import load_config
 
 
 def test_crossing():

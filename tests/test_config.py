@@ -6,15 +6,8 @@ import copy
 import pytest
 from conftest import ROOT, SCHEMA
 
-from rmtsgd.config import (
-    ConfigError,
-    load_config,
-    rbm_settings,
-    schedule_for,
-    shard_seed,
-    shard_sizes,
-    validate_config,
-)
+from rmtsgd.config import ConfigError, load_config, shard_seed, shard_sizes, validate_config
+from rmtsgd.rbm.config import rbm_settings, schedule_for
 
 
 @pytest.mark.parametrize("overlay", [None, "smoke.yaml", "paper.yaml"])

@@ -8,15 +8,14 @@ import pytest
 from conftest import SCHEMA
 from test_config import rejection
 
-from rmtsgd.config import (
-    ConfigError,
+from rmtsgd.config import ConfigError, validate_config
+from rmtsgd.dmft.config import (
     dmft_curves_used,
     dmft_jobs,
     dmft_seed,
     dmft_simulations,
     dmft_solver,
     dmft_steps,
-    validate_config,
 )
 
 P = "dmft.problems.two_clusters"

@@ -7,15 +7,14 @@ import pytest
 from conftest import SCHEMA
 from test_config import rejection
 
-from rmtsgd.config import (
-    ConfigError,
+from rmtsgd.config import ConfigError, validate_config
+from rmtsgd.phase_diagram.config import (
     pd_grid_points,
     pd_shard_networks,
     pd_shard_of,
     pd_shards,
     pd_slot_seeds,
     pd_snapshots,
-    validate_config,
 )
 
 BAD = [

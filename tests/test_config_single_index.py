@@ -9,22 +9,16 @@ import pytest
 from conftest import ROOT, SCHEMA
 from test_config import _set, rejection
 
-from rmtsgd.analysis.single_index import (
+from rmtsgd.config import ConfigError, load_config, validate_config
+from rmtsgd.single_index.analysis import (
     CurveMedians,
     claim_kind,
     drift_only_curve,
     exponent_rows,
     exponents,
 )
-from rmtsgd.config import (
-    ConfigError,
-    load_config,
-    si_budget,
-    si_jobs,
-    si_shard_sizes,
-    validate_config,
-)
-from rmtsgd.models.single_index import SingleIndexModel
+from rmtsgd.single_index.config import si_budget, si_jobs, si_shard_sizes
+from rmtsgd.single_index.model import SingleIndexModel
 
 C = "single_index.curves.A2_information"
 BAD = [

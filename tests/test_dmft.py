@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from rmtsgd.analysis.dmft import (
+from rmtsgd.dmft.analysis import (
     batch_check,
     early_laws,
     erm_check,
@@ -15,16 +15,16 @@ from rmtsgd.analysis.dmft import (
     null_max_abs_z,
     ridge_check,
 )
-from rmtsgd.analysis.dmft_claims import agreement_claims, erm_claims
-from rmtsgd.dmft import DMFTNotConverged, causal_factor, draw_paths, solve
-from rmtsgd.models.gaussian_mixture import (
+from rmtsgd.dmft.claims import agreement_claims, erm_claims
+from rmtsgd.dmft.model import (
     BatchProcess,
     Problem,
     Start,
     minimise,
     simulate,
 )
-from rmtsgd.ridge import Spectrum, measures, ridge_descent
+from rmtsgd.dmft.ridge import Spectrum, measures, ridge_descent
+from rmtsgd.dmft.solver import DMFTNotConverged, causal_factor, draw_paths, solve
 from rmtsgd.scaling import power_law
 
 K2 = Problem(clusters=2, alpha=2.0, delta=0.5)

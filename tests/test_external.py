@@ -8,11 +8,11 @@ import pytest
 import yaml
 from conftest import ROOT, SCHEMA
 
-from rmtsgd.analysis.external import analyse_ensemble, external_claims, load_ensemble
 from rmtsgd.config import ConfigError, validate_config
 from rmtsgd.coulomb import SEMICIRCLE_U4
 from rmtsgd.io import EnsembleFileError, inspect_ensemble
 from rmtsgd.spectra import group_modes
+from rmtsgd.teacher_student.external import analyse_ensemble, external_claims, load_ensemble
 
 
 def released_layout(rng, networks=3000, snapshots=3, sigma=0.01) -> dict:

@@ -4,9 +4,9 @@ errors, the errors are honest, and the per-setting analysis finds the semicircle
 import numpy as np
 import pytest
 
-from rmtsgd.analysis.rbm import analyse_setting
 from rmtsgd.coulomb import SEMICIRCLE_U4
 from rmtsgd.fits import fit_semicircle_pair, jackknife
+from rmtsgd.rbm.analysis import analyse_setting
 
 
 def pair_samples(rng, n, centre, sigma):

@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 from conftest import ROOT, SCHEMA
 
-from rmtsgd.analysis.phase_diagram import network_observables
-from rmtsgd.analysis.phase_diagram_slice import (
+from rmtsgd.claims import read_claims_file
+from rmtsgd.config import ConfigError, load_config, validate_config
+from rmtsgd.phase_diagram.analysis import network_observables
+from rmtsgd.phase_diagram.config import pd_slot_seeds
+from rmtsgd.phase_diagram.model import SGDTrainer, TanhNet, initial_weights, make_instance, train
+from rmtsgd.phase_diagram.slice import (
     SQRT2_LOG2,
     check_slice,
     log_fit,
@@ -24,10 +28,7 @@ from rmtsgd.analysis.phase_diagram_slice import (
     stopped_at,
     trend_observables,
 )
-from rmtsgd.claims import read_claims_file
-from rmtsgd.config import ConfigError, load_config, pd_slot_seeds, validate_config
-from rmtsgd.models.tanh_net import SGDTrainer, TanhNet, initial_weights, make_instance, train
-from rmtsgd.plotting.phase_diagram_slice import boundary_trend
+from rmtsgd.phase_diagram.slice_plots import boundary_trend
 
 CONFIGS = {
     "default": ["config/config.yaml"],

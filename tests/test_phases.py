@@ -6,8 +6,8 @@ import pytest
 import torch
 from scipy import integrate
 
-from rmtsgd.models.tanh_net import Dataset, TanhNet, draw_teacher, initial_weights, make_dataset
-from rmtsgd.phases import (
+from rmtsgd.phase_diagram.model import Dataset, TanhNet, draw_teacher, initial_weights, make_dataset
+from rmtsgd.phase_diagram.observables import (
     SATURATION,
     alignment,
     band,
@@ -27,7 +27,7 @@ from rmtsgd.phases import (
     tanh_density,
     x_eigenvalues,
 )
-from rmtsgd.phases import test_loss as loss_on  # not collected as a test
+from rmtsgd.phase_diagram.observables import test_loss as loss_on  # not collected as a test
 
 NET = TanhNet()
 

@@ -9,7 +9,8 @@ import yaml
 from conftest import ROOT
 from test_pipeline import SMOKE, dry_run_jobs, snakemake
 
-from rmtsgd.config import dmft_jobs, load_config
+from rmtsgd.config import load_config
+from rmtsgd.dmft.config import dmft_jobs
 from rmtsgd.io import load_npz
 
 pytestmark = pytest.mark.pipeline

@@ -9,8 +9,8 @@ import yaml
 from conftest import ROOT
 from test_pipeline import SMOKE, dry_run_jobs, snakemake
 
-from rmtsgd.analysis.single_index import claim_kind
 from rmtsgd.config import load_config
+from rmtsgd.single_index.analysis import claim_kind
 
 pytestmark = pytest.mark.pipeline
 KINDS = [

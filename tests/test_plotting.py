@@ -12,7 +12,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from rmtsgd.coulomb import SEMICIRCLE_U4
-from rmtsgd.plotting.rbm import (
+from rmtsgd.plotting.style import save_figure
+from rmtsgd.rbm.plots import (
     closeup_inputs,
     fig2,
     fig2_panel_inputs,
@@ -20,7 +21,6 @@ from rmtsgd.plotting.rbm import (
     fig_spacings,
     scaled_spacings,
 )
-from rmtsgd.plotting.style import save_figure
 from rmtsgd.spectra import target_modes
 
 MU2, M2, NV = 9.0, 4.0, 10

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from rmtsgd.analysis.dmft import summarise
-from rmtsgd.dmft import solve
-from rmtsgd.models.gaussian_mixture import BatchProcess, Problem, Start, minimise, simulate
-from rmtsgd.plotting.dmft import curve_label, fig_checks, fig_convergence, fig_curves
+from rmtsgd.dmft.analysis import summarise
+from rmtsgd.dmft.model import BatchProcess, Problem, Start, minimise, simulate
+from rmtsgd.dmft.plots import curve_label, fig_checks, fig_convergence, fig_curves
+from rmtsgd.dmft.solver import solve
 
 PROBLEM = {
     "clusters": 2,

@@ -6,8 +6,8 @@ import pytest
 from matplotlib.figure import Figure
 from pd_tiny import tiny_run
 
-from rmtsgd.analysis.phase_diagram import assemble_grid, point_networks
-from rmtsgd.plotting.phase_diagram import GRID_FIGURES, grid_coordinates, pd1, pd6
+from rmtsgd.phase_diagram.analysis import assemble_grid, point_networks
+from rmtsgd.phase_diagram.plots import GRID_FIGURES, grid_coordinates, pd1, pd6
 from rmtsgd.plotting.style import save_figure
 
 

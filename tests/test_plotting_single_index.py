@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from rmtsgd.analysis.single_index import CurveMedians, exponents, point_counts, point_medians
-from rmtsgd.models.single_index import SingleIndexModel
-from rmtsgd.plotting.single_index import fig_collapse, fig_eta, fig_exponents, points_of
 from rmtsgd.plotting.style import save_figure
+from rmtsgd.single_index.analysis import CurveMedians, exponents, point_counts, point_medians
+from rmtsgd.single_index.model import SingleIndexModel
+from rmtsgd.single_index.plots import fig_collapse, fig_eta, fig_exponents, points_of
 
 MODEL = SingleIndexModel()
 DIMS, ETAS = [25, 50, 100], np.array([0.0, 1e-3, 4e-3, 1.6e-2, 6.4e-2])

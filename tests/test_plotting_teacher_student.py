@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from rmtsgd.analysis.teacher_student import eq22
 from rmtsgd.plotting.style import save_figure
-from rmtsgd.plotting.teacher_student import (
+from rmtsgd.teacher_student.analysis import eq22
+from rmtsgd.teacher_student.plots import (
     external_figure,
     fig4,
     fig4_panel_inputs,

@@ -8,18 +8,18 @@ import pytest
 import torch
 from conftest import ROOT
 
-from rmtsgd.analysis.rbm import collapse_ratios, rbm_claims, scaling_summary
 from rmtsgd.config import load_config, snapshot_schedule
 from rmtsgd.coulomb import SEMICIRCLE_U4
-from rmtsgd.models.rbm import (
+from rmtsgd.rbm.analysis import collapse_ratios, rbm_claims, scaling_summary
+from rmtsgd.rbm.model import (
     GaussianRBM,
     PCDSettings,
     PCDTrainer,
     lattice_kappa,
     lattice_precision,
 )
-from rmtsgd.models.training import train_ensemble
 from rmtsgd.spectra import target_modes
+from rmtsgd.training import train_ensemble
 
 RBM = GaussianRBM()
 

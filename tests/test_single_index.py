@@ -8,7 +8,8 @@ import torch
 from numpy.polynomial import hermite_e
 from scipy import stats
 
-from rmtsgd.analysis.single_index import (
+from rmtsgd.scaling import loglog_slope
+from rmtsgd.single_index.analysis import (
     CurveMedians,
     censored_median,
     crossover_fit,
@@ -25,7 +26,7 @@ from rmtsgd.analysis.single_index import (
     pooled_slope,
     single_index_claims,
 )
-from rmtsgd.models.single_index import (
+from rmtsgd.single_index.model import (
     FullEngine,
     ReducedEngine,
     SingleIndexModel,
@@ -34,7 +35,6 @@ from rmtsgd.models.single_index import (
     run_grid,
     step_size,
 )
-from rmtsgd.scaling import loglog_slope
 
 MODEL = SingleIndexModel()
 KS_P_MIN = 0.01  # two-sample KS: the engines agree unless p < 0.01

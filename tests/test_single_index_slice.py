@@ -9,8 +9,11 @@ import pytest
 from conftest import ROOT, SCHEMA
 from test_pipeline import BIN, SMOKE, dry_run_jobs, run, snakemake
 
-from rmtsgd.analysis.single_index import CurveMedians, crossover_shape, median_start_overlap
-from rmtsgd.analysis.single_index_slice import (
+from rmtsgd.claims import read_claims_file
+from rmtsgd.config import ConfigError, load_config, validate_config
+from rmtsgd.single_index.analysis import CurveMedians, crossover_shape, median_start_overlap
+from rmtsgd.single_index.model import SingleIndexModel
+from rmtsgd.single_index.slice import (
     check_slice_config,
     distance_change,
     drift_curve,
@@ -20,9 +23,6 @@ from rmtsgd.analysis.single_index_slice import (
     slice_claims,
     study_trends,
 )
-from rmtsgd.claims import read_claims_file
-from rmtsgd.config import ConfigError, load_config, validate_config
-from rmtsgd.models.single_index import SingleIndexModel
 
 MODEL = SingleIndexModel()
 DIMS = np.array([25, 50, 100, 200, 400])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rmtsgd.models.tanh_net import (
+from rmtsgd.phase_diagram.model import (
     Dataset,
     SGDTrainer,
     TanhNet,

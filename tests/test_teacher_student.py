@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from rmtsgd.analysis.teacher_student import (
+from rmtsgd.coulomb import two_species_density
+from rmtsgd.fits import fit_two_species, jackknife, two_species_logpdf
+from rmtsgd.spectra import left_projections, x_spectrum
+from rmtsgd.teacher_student.analysis import (
     analyse_relaxation,
     analyse_stationary,
     eq22,
@@ -17,10 +20,8 @@ from rmtsgd.analysis.teacher_student import (
     surmise_distance,
     surmise_ks_rows,
 )
-from rmtsgd.analysis.teacher_student_claims import teacher_student_claims
-from rmtsgd.coulomb import two_species_density
-from rmtsgd.fits import fit_two_species, jackknife, two_species_logpdf
-from rmtsgd.models.teacher_student import (
+from rmtsgd.teacher_student.claims import teacher_student_claims
+from rmtsgd.teacher_student.model import (
     LinearTeacherStudent,
     SGDSettings,
     TeacherStudentTrainer,
@@ -28,8 +29,7 @@ from rmtsgd.models.teacher_student import (
     degenerate_teacher,
     wishart_batch_covariance,
 )
-from rmtsgd.models.training import train_ensemble
-from rmtsgd.spectra import left_projections, x_spectrum
+from rmtsgd.training import train_ensemble
 
 Z27 = np.array([[-1.8198, 0.5861], [-0.6574, 0.0473]])
 TEACHER = degenerate_teacher(2, 2.0)

@@ -12,7 +12,10 @@ import pytest
 from conftest import ROOT
 from helpers import assert_no_claim_fails
 
-from rmtsgd.analysis.teacher_student_slice import (
+from rmtsgd.config import ConfigError, load_config
+from rmtsgd.coulomb import SEMICIRCLE_U4
+from rmtsgd.teacher_student.model import trainer_from_spec
+from rmtsgd.teacher_student.slice import (
     SliceRun,
     check_slice,
     ensemble_summary,
@@ -28,11 +31,8 @@ from rmtsgd.analysis.teacher_student_slice import (
     snapshot_updates,
     window_table,
 )
-from rmtsgd.config import ConfigError, load_config
-from rmtsgd.coulomb import SEMICIRCLE_U4
-from rmtsgd.models.teacher_student import trainer_from_spec
-from rmtsgd.models.training import train_ensemble
-from rmtsgd.plotting.teacher_student_slice import fig_u4_trends
+from rmtsgd.teacher_student.slice_plots import fig_u4_trends
+from rmtsgd.training import train_ensemble
 
 
 @pytest.fixture

@@ -2,19 +2,15 @@
 import re
 from pathlib import Path
 
-from rmtsgd.config import (
-    as_plain,
+from rmtsgd.config import as_plain, shard_seed, shard_sizes, validate_config
+from rmtsgd.teacher_student.config import (
     case_noise,
     model_a_spec,
     model_b_settings,
     model_b_spec,
-    rbm_settings,
-    schedule_for,
-    shard_seed,
     scan_setting_meta,
-    shard_sizes,
-    validate_config,
 )
+from rmtsgd.rbm.config import rbm_settings, schedule_for
 
 # Only the submitting process validates: every job of the run (a SLURM job, or a job run in a
 # subprocess) parses this workflow again with the same config files, and the checks import
@@ -152,15 +148,8 @@ def external_targets():
 
 def all_targets():
     """Every figure and claims file of this config, module by module, and the report items."""
-    modules = (
-        rbm_targets()
-        + teacher_student_targets()
-        + external_targets()
-        + pd_targets()
-        + si_targets()
-        + dm_targets()
-    )
-    return modules + report_targets()
+    files = [path for targets in MODULE_TARGETS.values() for path in targets()]
+    return files + report_targets()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,15 +164,20 @@ import sys
 from snakemake.exceptions import WorkflowError
 
 from rmtsgd.codehash import code_hash
-from rmtsgd.config import training_normals
+from rmtsgd.modules import module as module_entry
+from rmtsgd.rbm.config import training_normals
 
 MODULES = {}  # name -> title (its report category); filled by register_module
+MODULE_TARGETS = {}  # name -> its targets function
 
 
-def register_module(name, title):
-    """Plug a module into the claims manifest, the report and `rmtsgd check`: its rules write
-    {RES}/claims/{name}.json, and its figures use `title` as their report category."""
-    MODULES[name] = title
+def register_module(name, targets):
+    """Plug a module of the registry (rmtsgd.modules) into `all`, the claims manifest, the
+    report and `rmtsgd check`: `targets()` lists its figures and claims file
+    {RES}/claims/{name}.json, and its figures use the registry's title as report category.
+    """
+    MODULES[name] = module_entry(name).title
+    MODULE_TARGETS[name] = targets
 
 
 SLICES = {}  # name -> (title, targets): the slice studies; filled by register_slice

@@ -2,7 +2,7 @@
 # simulations per job, their comparison and the checks, claims and figures. Helpers in
 # dmft_common.smk.
 
-register_module("dmft", "DMFT, Gaussian mixture")
+register_module("dmft", lambda: dm_targets())
 
 
 # Claims and figures take seconds at every scale: on a cluster they run on the submitting node
@@ -33,9 +33,9 @@ rule dmft_solve:
         solver=lambda wc: dmft_solver(DM, wc.job),
         seed=dm_solve_seed,
         device=config["device"],
-        code=library_code("dmft_solve.py"),
+        code=library_code("dmft/solve.py"),
     script:
-        "../scripts/dmft_solve.py"
+        "../scripts/dmft/solve.py"
 
 
 rule dmft_simulate:
@@ -60,9 +60,9 @@ rule dmft_simulate:
         max_lag=DM["simulation"]["max_lag"],
         seed=dm_simulate_seed,
         device=config["device"],
-        code=library_code("dmft_simulate.py"),
+        code=library_code("dmft/simulate.py"),
     script:
-        "../scripts/dmft_simulate.py"
+        "../scripts/dmft/simulate.py"
 
 
 rule dmft_minimise:
@@ -83,9 +83,9 @@ rule dmft_minimise:
         d=DM_CHECKS["erm"]["d"],
         systems=DM_CHECKS["erm"]["systems"],
         seed=dmft_seed(config["seed"], "check_erm", DM_CHECKS["erm"]["d"]),
-        code=library_code("dmft_minimise.py"),
+        code=library_code("dmft/minimise.py"),
     script:
-        "../scripts/dmft_minimise.py"
+        "../scripts/dmft/minimise.py"
 
 
 rule dmft_analyse:
@@ -110,9 +110,9 @@ rule dmft_analyse:
         checks=as_plain(DM_CHECKS),
         dims=DM_DIMS,
         seed=dmft_seed(config["seed"], "bootstrap"),
-        code=library_code("dmft_analyse.py"),
+        code=library_code("dmft/analyse.py"),
     script:
-        "../scripts/dmft_analyse.py"
+        "../scripts/dmft/analyse.py"
 
 
 rule dmft_claims:
@@ -130,9 +130,9 @@ rule dmft_claims:
         runtime=runtime(DM_ANALYSIS_CPU_S),
     params:
         claims=as_plain(DM["claims"]),
-        code=library_code("dmft_claims.py"),
+        code=library_code("dmft/claims.py"),
     script:
-        "../scripts/dmft_claims.py"
+        "../scripts/dmft/claims.py"
 
 
 rule dmft_curves:
@@ -142,8 +142,8 @@ rule dmft_curves:
     output:
         pdf=report(
             f"{FIG}/dmft_{{clusters}}.pdf",
-            caption="../report/dmft_curves.rst",
-            category="DMFT, Gaussian mixture",
+            caption="../report/dmft/dmft_curves.rst",
+            category=module_entry("dmft").title,
         ),
         png=f"{FIG}/dmft_{{clusters}}.png",
     log:
@@ -161,9 +161,9 @@ rule dmft_curves:
             n: as_plain(DM["curves"][n]) for n in DM["figures"][wc.clusters]
         },
         d=DM_DIMS[-1],
-        code=library_code("plot_dmft_curves.py"),
+        code=library_code("dmft/plot_curves.py"),
     script:
-        "../scripts/plot_dmft_curves.py"
+        "../scripts/dmft/plot_curves.py"
 
 
 rule dmft_convergence:
@@ -172,8 +172,8 @@ rule dmft_convergence:
     output:
         pdf=report(
             f"{FIG}/dmft_convergence.pdf",
-            caption="../report/dmft_convergence.rst",
-            category="DMFT, Gaussian mixture",
+            caption="../report/dmft/dmft_convergence.rst",
+            category=module_entry("dmft").title,
         ),
         png=f"{FIG}/dmft_convergence.png",
     log:
@@ -185,9 +185,9 @@ rule dmft_convergence:
         mem_mb=mem_mb(DM_BASE_MB),
         runtime=runtime(DM_ANALYSIS_CPU_S),
     params:
-        code=library_code("plot_dmft_convergence.py"),
+        code=library_code("dmft/plot_convergence.py"),
     script:
-        "../scripts/plot_dmft_convergence.py"
+        "../scripts/dmft/plot_convergence.py"
 
 
 rule dmft_checks:
@@ -198,8 +198,8 @@ rule dmft_checks:
     output:
         pdf=report(
             f"{FIG}/dmft_checks.pdf",
-            caption="../report/dmft_checks.rst",
-            category="DMFT, Gaussian mixture",
+            caption="../report/dmft/dmft_checks.rst",
+            category=module_entry("dmft").title,
         ),
         png=f"{FIG}/dmft_checks.png",
     log:
@@ -211,6 +211,6 @@ rule dmft_checks:
         mem_mb=mem_mb(DM_BASE_MB),
         runtime=runtime(DM_ANALYSIS_CPU_S),
     params:
-        code=library_code("plot_dmft_checks.py"),
+        code=library_code("dmft/plot_checks.py"),
     script:
-        "../scripts/plot_dmft_checks.py"
+        "../scripts/dmft/plot_checks.py"

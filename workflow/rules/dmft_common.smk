@@ -1,5 +1,5 @@
 # Helpers of the DMFT rules (workflow/rules/dmft.smk): jobs, seeds, inputs, targets, costs.
-from rmtsgd.config import (
+from rmtsgd.dmft.config import (
     dmft_curves_used,
     dmft_jobs,
     dmft_seed,

@@ -2,7 +2,7 @@
 
 if EXTERNAL:
 
-    register_module("external", "External ensembles")
+    register_module("external", lambda: external_targets())
 
 
 # Claims and figures take seconds at every scale: on a cluster they run on the submitting node
@@ -36,9 +36,9 @@ rule external_fit:
         snapshot=lambda wc: EXTERNAL[wc.name].get("snapshot", -1),
         blocks=TS["analysis"]["jackknife_blocks"],
         pair_gap=TS["analysis"]["pair_gap"],
-        code=library_code("external_fit.py"),
+        code=library_code("teacher_student/external_fit.py"),
     script:
-        "../scripts/external_fit.py"
+        "../scripts/teacher_student/external_fit.py"
 
 
 rule external_figure:
@@ -49,8 +49,8 @@ rule external_figure:
         pdf=f"{FIG}/external_{{name}}.pdf",
         png=report(
             f"{FIG}/external_{{name}}.png",
-            caption="../report/external.rst",
-            category="External ensembles",
+            caption="../report/external/external.rst",
+            category=module_entry("external").title,
         ),
     log:
         f"{RES}/logs/figures/external_{{name}}.log",
@@ -62,9 +62,9 @@ rule external_figure:
         runtime=runtime(TS_JOB_CPU_S),
     params:
         bins=TS["figures"]["bins"],
-        code=library_code("plot_external.py"),
+        code=library_code("teacher_student/plot_external.py"),
     script:
-        "../scripts/plot_external.py"
+        "../scripts/teacher_student/plot_external.py"
 
 
 rule external_claims:
@@ -83,6 +83,6 @@ rule external_claims:
     params:
         names=list(EXTERNAL),
         claims=as_plain(config["external_claims"]),
-        code=library_code("external_claims.py"),
+        code=library_code("teacher_student/external_claims.py"),
     script:
-        "../scripts/external_claims.py"
+        "../scripts/teacher_student/external_claims.py"

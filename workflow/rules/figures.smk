@@ -17,8 +17,8 @@ rule fig2:
         pdf=f"{FIG}/fig2.pdf",
         png=report(
             f"{FIG}/fig2.png",
-            caption="../report/fig2.rst",
-            category="Gaussian RBM",
+            caption="../report/rbm/fig2.rst",
+            category=module_entry("rbm").title,
         ),
     log:
         f"{RES}/logs/figures/fig2.log",
@@ -34,9 +34,9 @@ rule fig2:
         lrs=RBM["figures"]["fig2_lrs"],
         pair=RBM["figures"]["fig2_pair"],
         bins=RBM["figures"]["bins"],
-        code=library_code("plot_fig2.py"),
+        code=library_code("rbm/plot_fig2.py"),
     script:
-        "../scripts/plot_fig2.py"
+        "../scripts/rbm/plot_fig2.py"
 
 
 rule fig3:
@@ -47,8 +47,8 @@ rule fig3:
         pdf=f"{FIG}/fig3.pdf",
         png=report(
             f"{FIG}/fig3.png",
-            caption="../report/fig3.rst",
-            category="Gaussian RBM",
+            caption="../report/rbm/fig3.rst",
+            category=module_entry("rbm").title,
         ),
     log:
         f"{RES}/logs/figures/fig3.log",
@@ -61,9 +61,9 @@ rule fig3:
         mem_mb=mem_mb(RBM_BASE_MB),
         runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
-        code=library_code("plot_fig3.py"),
+        code=library_code("rbm/plot_fig3.py"),
     script:
-        "../scripts/plot_fig3.py"
+        "../scripts/rbm/plot_fig3.py"
 
 
 rule spacings:
@@ -74,8 +74,8 @@ rule spacings:
         pdf=f"{FIG}/spacings.pdf",
         png=report(
             f"{FIG}/spacings.png",
-            caption="../report/spacings.rst",
-            category="Gaussian RBM",
+            caption="../report/rbm/spacings.rst",
+            category=module_entry("rbm").title,
         ),
     log:
         f"{RES}/logs/figures/spacings.log",
@@ -89,6 +89,6 @@ rule spacings:
         runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
         max_noise=RBM["analysis"]["claim_max_noise"],
-        code=library_code("plot_spacings.py"),
+        code=library_code("rbm/plot_spacings.py"),
     script:
-        "../scripts/plot_spacings.py"
+        "../scripts/rbm/plot_spacings.py"

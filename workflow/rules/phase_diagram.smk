@@ -3,7 +3,7 @@
 # the phase map. A figure asked for alone needs only the shards of its grid points.
 # Helpers and constants: workflow/rules/phase_diagram_common.smk.
 
-register_module("phase_diagram", "Phase diagram")
+register_module("phase_diagram", lambda: pd_targets())
 
 
 # Claims and figures take seconds at every scale: on a cluster they run on the submitting node
@@ -31,9 +31,9 @@ rule pd_train:
         gpu=GPUS,
     params:
         train=pd_train_params,
-        code=library_code("pd_train.py"),
+        code=library_code("phase_diagram/train.py"),
     script:
-        "../scripts/pd_train.py"
+        "../scripts/phase_diagram/train.py"
 
 
 rule pd_observables:
@@ -56,9 +56,9 @@ rule pd_observables:
         n_train=PD["data"]["n_train"],
         n_test=PD["data"]["n_test"],
         slot_seeds=PD_SLOT_SEEDS,
-        code=library_code("pd_observables.py"),
+        code=library_code("phase_diagram/observables.py"),
     script:
-        "../scripts/pd_observables.py"
+        "../scripts/phase_diagram/observables.py"
 
 
 rule pd_grid:
@@ -76,9 +76,9 @@ rule pd_grid:
         runtime=runtime(PD_ANALYSIS_CPU_S),
     params:
         pd={key: as_plain(PD[key]) for key in ("grid", "training", "analysis")},
-        code=library_code("pd_grid.py"),
+        code=library_code("phase_diagram/grid.py"),
     script:
-        "../scripts/pd_grid.py"
+        "../scripts/phase_diagram/grid.py"
 
 
 rule pd_claims:
@@ -103,9 +103,9 @@ rule pd_claims:
         },
         seed=config["seed"],
         slot_seeds=PD_SLOT_SEEDS,
-        code=library_code("pd_claims.py"),
+        code=library_code("phase_diagram/claims.py"),
     script:
-        "../scripts/pd_claims.py"
+        "../scripts/phase_diagram/claims.py"
 
 
 rule pd1:
@@ -113,8 +113,8 @@ rule pd1:
         pdf=f"{FIG}/pd1.pdf",
         png=report(
             f"{FIG}/pd1.png",
-            caption="../report/pd1.rst",
-            category="Phase diagram",
+            caption="../report/phase_diagram/pd1.rst",
+            category=module_entry("phase_diagram").title,
         ),
     log:
         f"{RES}/logs/figures/pd1.log",
@@ -126,9 +126,9 @@ rule pd1:
         runtime=runtime(PD_ANALYSIS_CPU_S),
     params:
         s2=PD["figures"]["tanh_s2"],
-        code=library_code("plot_pd1.py"),
+        code=library_code("phase_diagram/plot_pd1.py"),
     script:
-        "../scripts/plot_pd1.py"
+        "../scripts/phase_diagram/plot_pd1.py"
 
 
 rule pd6:
@@ -138,8 +138,8 @@ rule pd6:
         pdf=f"{FIG}/pd6.pdf",
         png=report(
             f"{FIG}/pd6.png",
-            caption="../report/pd6.rst",
-            category="Phase diagram",
+            caption="../report/phase_diagram/pd6.rst",
+            category=module_entry("phase_diagram").title,
         ),
     log:
         f"{RES}/logs/figures/pd6.log",
@@ -152,9 +152,9 @@ rule pd6:
     params:
         points=as_plain(PD["analysis"]["points"]),
         batch=PD["training"]["batch"],
-        code=library_code("plot_pd6.py"),
+        code=library_code("phase_diagram/plot_pd6.py"),
     script:
-        "../scripts/plot_pd6.py"
+        "../scripts/phase_diagram/plot_pd6.py"
 
 
 # The figures drawn from grid.npz, one job (each Python start-up costs seconds): asking for
@@ -168,7 +168,7 @@ rule pd_grid_figures:
                 report(
                     f"{FIG}/{name}.png",
                     caption=f"../report/{name}.rst",
-                    category="Phase diagram",
+                    category=module_entry("phase_diagram").title,
                 )
                 if ext == "png"
                 else f"{FIG}/{name}.pdf"
@@ -187,9 +187,9 @@ rule pd_grid_figures:
     params:
         figures=PD_GRID_FIGURES,
         tc_sigma_w=PD["analysis"]["tc_sigma_w"],
-        code=library_code("plot_pd_grid.py"),
+        code=library_code("phase_diagram/plot_grid.py"),
     script:
-        "../scripts/plot_pd_grid.py"
+        "../scripts/phase_diagram/plot_grid.py"
 
 
 # Slice study (issue 15): the boundaries against training time (helpers in
@@ -215,9 +215,9 @@ rule pd_slice_train:
         gpu=GPUS,
     params:
         train=pd_slice_train_params,
-        code=library_code("pd_train.py"),
+        code=library_code("phase_diagram/train.py"),
     script:
-        "../scripts/pd_train.py"
+        "../scripts/phase_diagram/train.py"
 
 
 rule pd_slice_observables:
@@ -241,9 +241,9 @@ rule pd_slice_observables:
         n_test=PD["data"]["n_test"],
         slot_seeds=PD_SLICE_SLOT_SEEDS,
         trend_epochs=PD_SLICE["trend_epochs"],
-        code=library_code("pd_slice_observables.py"),
+        code=library_code("phase_diagram/slice_observables.py"),
     script:
-        "../scripts/pd_slice_observables.py"
+        "../scripts/phase_diagram/slice_observables.py"
 
 
 rule pd_slice_trend:
@@ -264,9 +264,9 @@ rule pd_slice_trend:
     params:
         pd={key: as_plain(PD[key]) for key in ("grid", "training", "analysis", "slice")},
         seed=config["seed"],
-        code=library_code("pd_slice_trend.py"),
+        code=library_code("phase_diagram/slice_trend.py"),
     script:
-        "../scripts/pd_slice_trend.py"
+        "../scripts/phase_diagram/slice_trend.py"
 
 
 rule pd_slice_claims:
@@ -286,9 +286,9 @@ rule pd_slice_claims:
         pd={key: as_plain(PD[key]) for key in ("training", "analysis", "slice")},
         seed=config["seed"],
         slot_seeds=PD_SLICE_SLOT_SEEDS,
-        code=library_code("pd_slice_claims.py"),
+        code=library_code("phase_diagram/slice_claims.py"),
     script:
-        "../scripts/pd_slice_claims.py"
+        "../scripts/phase_diagram/slice_claims.py"
 
 
 rule pd_slice_figure:
@@ -298,7 +298,7 @@ rule pd_slice_figure:
         pdf=f"{FIG}/pd_slice_trend.pdf",
         png=report(
             f"{FIG}/pd_slice_trend.png",
-            caption="../report/pd_slice_trend.rst",
+            caption="../report/phase_diagram/pd_slice_trend.rst",
             category="Phase diagram: slice",
         ),
     log:
@@ -311,6 +311,6 @@ rule pd_slice_figure:
         runtime=runtime(PD_ANALYSIS_CPU_S),
     params:
         inv_sigma_w=1 / PD["analysis"]["tc_sigma_w"],
-        code=library_code("plot_pd_slice.py"),
+        code=library_code("phase_diagram/plot_slice.py"),
     script:
-        "../scripts/plot_pd_slice.py"
+        "../scripts/phase_diagram/plot_slice.py"

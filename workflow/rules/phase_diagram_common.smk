@@ -1,6 +1,6 @@
 # Phase-diagram helpers shared by its rules (workflow/rules/phase_diagram.smk): grid shards,
 # training parameters, targets.
-from rmtsgd.config import (
+from rmtsgd.phase_diagram.config import (
     pd_shard_networks,
     pd_shard_of,
     pd_shards,
@@ -90,10 +90,10 @@ def pd_grid_mb(wildcards):
 
 
 # ---------------------------------------------------------------------------------------------
-# Slice study (issue 15; rmtsgd.analysis.phase_diagram_slice): the boundaries against training
+# Slice study (issue 15; rmtsgd.phase_diagram.slice): the boundaries against training
 # time on the cross of the Tc column and the lowest-T row, at the papers' scale in
 # config/slice.yaml. Its own shards, trained with the grid's slots; not part of `all`.
-from rmtsgd.analysis.phase_diagram_slice import (
+from rmtsgd.phase_diagram.slice import (
     check_slice,
     slice_shard_networks,
     slice_shards,

@@ -1,6 +1,6 @@
 # Gaussian RBM (seed 002 Sec 4.1): train ensembles, extract spectra, fit, make claims.
 
-register_module("rbm", "Gaussian RBM")
+register_module("rbm", lambda: rbm_targets())
 
 
 # The claims take seconds at every scale: on a cluster they run on the submitting node instead
@@ -25,9 +25,9 @@ rule rbm_train:
         gpu=GPUS,
     params:
         train=train_params,
-        code=library_code("rbm_train.py"),
+        code=library_code("rbm/train.py"),
     script:
-        "../scripts/rbm_train.py"
+        "../scripts/rbm/train.py"
 
 
 rule rbm_spectra:
@@ -46,14 +46,14 @@ rule rbm_spectra:
         mem_mb=mem_mb(rbm_setting_mb),
         runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
-        code=library_code("rbm_spectra.py"),
+        code=library_code("rbm/spectra.py"),
         model=as_plain(RBM["model"]),
         setting=lambda wc: setting_meta(wc.setting),
         measure_from=lambda wc: schedule_for(
             RBM["training"], SETTINGS[wc.setting].lr
         ).measure_from,
     script:
-        "../scripts/rbm_spectra.py"
+        "../scripts/rbm/spectra.py"
 
 
 rule rbm_fit:
@@ -72,11 +72,11 @@ rule rbm_fit:
         mem_mb=mem_mb(rbm_setting_mb),
         runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
-        code=library_code("rbm_fit.py"),
+        code=library_code("rbm/fit.py"),
         setting=lambda wc: setting_meta(wc.setting),
         blocks=RBM["analysis"]["jackknife_blocks"],
     script:
-        "../scripts/rbm_fit.py"
+        "../scripts/rbm/fit.py"
 
 
 rule rbm_claims:
@@ -96,7 +96,7 @@ rule rbm_claims:
         mem_mb=mem_mb(RBM_BASE_MB),
         runtime=runtime(RBM_ANALYSIS_CPU_S),
     params:
-        code=library_code("rbm_claims.py"),
+        code=library_code("rbm/claims.py"),
         rbm={key: as_plain(RBM[key]) for key in ("model", "analysis", "claims")},
     script:
-        "../scripts/rbm_claims.py"
+        "../scripts/rbm/claims.py"

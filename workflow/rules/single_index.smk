@@ -2,7 +2,7 @@
 # exponents, claims and figures. Every (curve, d, shard) is one job; helpers in
 # single_index_common.smk.
 
-register_module("single_index", "Single-index model")
+register_module("single_index", lambda: si_targets())
 
 
 # Claims and figures take seconds at every scale: on a cluster they run on the submitting node
@@ -33,9 +33,9 @@ rule si_run:
         gpu=GPUS,
     params:
         run=si_run_params,
-        code=library_code("si_run.py"),
+        code=library_code("single_index/run.py"),
     script:
-        "../scripts/si_run.py"
+        "../scripts/single_index/run.py"
 
 
 rule si_medians:
@@ -58,7 +58,7 @@ rule si_medians:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("si_medians.py"),
+        code=library_code("single_index/medians.py"),
         curve=lambda wc: wc.curve,
         d=lambda wc: int(wc.dim),
         bootstrap=SI["analysis"]["bootstrap"],
@@ -66,7 +66,7 @@ rule si_medians:
             config["seed"], SingleIndexJob(wc.curve, int(wc.dim))
         ),
     script:
-        "../scripts/si_medians.py"
+        "../scripts/single_index/medians.py"
 
 
 rule si_fit:
@@ -83,13 +83,13 @@ rule si_fit:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("si_fit.py"),
+        code=library_code("single_index/fit.py"),
         curve_of_input=[job.curve for job in SI_FITTED],
         curves={job.curve: as_plain(SI["curves"][job.curve]) for job in SI_FITTED},
         analysis=as_plain(SI["analysis"]),
         model=as_plain(SI["model"]),
     script:
-        "../scripts/si_fit.py"
+        "../scripts/single_index/fit.py"
 
 
 rule si_claims:
@@ -106,11 +106,11 @@ rule si_claims:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("si_claims.py"),
+        code=library_code("single_index/claims.py"),
         claims=as_plain(SI["claims"]),
         runs=SI["run"]["runs"],
     script:
-        "../scripts/si_claims.py"
+        "../scripts/single_index/claims.py"
 
 
 rule si_eta:
@@ -119,8 +119,8 @@ rule si_eta:
     output:
         pdf=report(
             f"{FIG}/si_eta.pdf",
-            caption="../report/si_eta.rst",
-            category="Single-index model",
+            caption="../report/single_index/si_eta.rst",
+            category=module_entry("single_index").title,
         ),
         png=f"{FIG}/si_eta.png",
     log:
@@ -132,11 +132,11 @@ rule si_eta:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("plot_si_eta.py"),
+        code=library_code("single_index/plot_eta.py"),
         curves={job.curve: as_plain(SI["curves"][job.curve]) for job in SI_ETA_D},
         d=SI["figures"]["eta_d"],
     script:
-        "../scripts/plot_si_eta.py"
+        "../scripts/single_index/plot_eta.py"
 
 
 rule si_collapse:
@@ -146,8 +146,8 @@ rule si_collapse:
     output:
         pdf=report(
             f"{FIG}/si_collapse.pdf",
-            caption="../report/si_collapse.rst",
-            category="Single-index model",
+            caption="../report/single_index/si_collapse.rst",
+            category=module_entry("single_index").title,
         ),
         png=f"{FIG}/si_collapse.png",
     log:
@@ -159,10 +159,10 @@ rule si_collapse:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("plot_si_collapse.py"),
+        code=library_code("single_index/plot_collapse.py"),
         curve=SI["analysis"]["crossover"]["curve"],
     script:
-        "../scripts/plot_si_collapse.py"
+        "../scripts/single_index/plot_collapse.py"
 
 
 rule si_exponents:
@@ -171,8 +171,8 @@ rule si_exponents:
     output:
         pdf=report(
             f"{FIG}/si_exponents.pdf",
-            caption="../report/si_exponents.rst",
-            category="Single-index model",
+            caption="../report/single_index/si_exponents.rst",
+            category=module_entry("single_index").title,
         ),
         png=f"{FIG}/si_exponents.png",
     log:
@@ -184,10 +184,10 @@ rule si_exponents:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("plot_si_exponents.py"),
+        code=library_code("single_index/plot_exponents.py"),
         claims=as_plain(SI["claims"]),
     script:
-        "../scripts/plot_si_exponents.py"
+        "../scripts/single_index/plot_exponents.py"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,9 +223,9 @@ rule si_slice_run:
         gpu=GPUS,
     params:
         run=si_slice_run_params,
-        code=library_code("si_run.py"),
+        code=library_code("single_index/run.py"),
     script:
-        "../scripts/si_run.py"
+        "../scripts/single_index/run.py"
 
 
 rule si_slice_medians:
@@ -249,7 +249,7 @@ rule si_slice_medians:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("si_medians.py"),
+        code=library_code("single_index/medians.py"),
         curve=lambda wc: f"slice {wc.study} c = {wc.c}",
         d=lambda wc: int(wc.dim),
         bootstrap=SI_SLICE["bootstrap"],
@@ -257,7 +257,7 @@ rule si_slice_medians:
             config["seed"], si_slice_job(wc.study, wc.c, wc.dim)
         ),
     script:
-        "../scripts/si_medians.py"
+        "../scripts/single_index/medians.py"
 
 
 rule si_slice_fit:
@@ -274,12 +274,12 @@ rule si_slice_fit:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("si_slice_fit.py"),
+        code=library_code("single_index/slice_fit.py"),
         points=SI_SLICE_POINTS,
         model=as_plain(SI["model"]),
         slice={key: as_plain(SI_SLICE[key]) for key in ("ranges", *STUDIES)},
     script:
-        "../scripts/si_slice_fit.py"
+        "../scripts/single_index/slice_fit.py"
 
 
 rule si_slice_claims:
@@ -296,11 +296,11 @@ rule si_slice_claims:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("si_slice_claims.py"),
+        code=library_code("single_index/slice_claims.py"),
         claims=as_plain(SI_SLICE["claims"]),
         runs=SI_SLICE["runs"],
     script:
-        "../scripts/si_slice_claims.py"
+        "../scripts/single_index/slice_claims.py"
 
 
 rule si_slice_figure:
@@ -309,7 +309,7 @@ rule si_slice_figure:
     output:
         pdf=report(
             f"{FIG}/si_slice.pdf",
-            caption="../report/si_slice.rst",
+            caption="../report/single_index/si_slice.rst",
             category="Single-index slice",
         ),
         png=f"{FIG}/si_slice.png",
@@ -322,6 +322,6 @@ rule si_slice_figure:
         mem_mb=mem_mb(SI_BASE_MB),
         runtime=runtime(SI_ANALYSIS_CPU_S),
     params:
-        code=library_code("plot_si_slice.py"),
+        code=library_code("single_index/plot_slice.py"),
     script:
-        "../scripts/plot_si_slice.py"
+        "../scripts/single_index/plot_slice.py"

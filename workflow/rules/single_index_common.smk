@@ -1,16 +1,15 @@
 # Helpers of the single-index rules (workflow/rules/single_index.smk): jobs, seeds, targets.
 import re
 
-from rmtsgd.config import (
+from rmtsgd.single_index.config import (
     SingleIndexJob,
     analysed_curves,
-    as_plain,
-    shard_seed,
     si_bootstrap_seed,
     si_budget,
     si_jobs,
     si_shard_sizes,
 )
+from rmtsgd.config import as_plain, shard_seed
 
 SI = config["single_index"]
 SI_JOBS = si_jobs(SI)
@@ -96,7 +95,7 @@ def si_run_mb(wildcards):
 # The slice (issue 15): A2's threshold exponent and the theorem rule's slope against c and the d
 # range. One job per (study, c, d, shard) runs every eta of the study; each study's section of
 # single_index.slice lists its cs, dims, etas and budget (samples = scale d^power / c).
-from rmtsgd.analysis.single_index_slice import STUDIES, check_slice_config, slice_budget
+from rmtsgd.single_index.slice import STUDIES, check_slice_config, slice_budget
 
 SI_SLICE = SI["slice"]
 check_slice_config(SI_SLICE)

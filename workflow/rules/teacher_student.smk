@@ -1,7 +1,7 @@
 # Linear teacher-student networks: model A (seed 002 Sec 4.2, Figs 4-5) and model B (PRE 111
 # 015303 scans). Train ensembles, extract spectra, fit, make claims, draw.
 
-register_module("teacher_student", "Teacher-student")
+register_module("teacher_student", lambda: teacher_student_targets())
 
 
 # Claims and figures take seconds at every scale: on a cluster they run on the submitting node
@@ -29,9 +29,9 @@ rule ts_train_a:
         gpu=GPUS,
     params:
         spec=lambda wc: model_a_spec(config, wc.case),
-        code=library_code("ts_train.py"),
+        code=library_code("teacher_student/train.py"),
     script:
-        "../scripts/ts_train.py"
+        "../scripts/teacher_student/train.py"
 
 
 rule ts_spectra_a:
@@ -50,9 +50,9 @@ rule ts_spectra_a:
     params:
         z=lambda wc: as_plain(TS_A["cases"][wc.case]["z"]),
         steps_per_epoch=TS_A["steps_per_epoch"],
-        code=library_code("ts_spectra_a.py"),
+        code=library_code("teacher_student/spectra_a.py"),
     script:
-        "../scripts/ts_spectra_a.py"
+        "../scripts/teacher_student/spectra_a.py"
 
 
 rule ts_fit_a:
@@ -76,9 +76,9 @@ rule ts_fit_a:
         fit_from=TS_A["fit_from"],
         measure_from=TS_A["measure_from"],
         blocks=TS["analysis"]["jackknife_blocks"],
-        code=library_code("ts_fit_a.py"),
+        code=library_code("teacher_student/fit_a.py"),
     script:
-        "../scripts/ts_fit_a.py"
+        "../scripts/teacher_student/fit_a.py"
 
 
 rule ts_train_b:
@@ -97,9 +97,9 @@ rule ts_train_b:
         gpu=GPUS,
     params:
         spec=lambda wc: model_b_spec(config, TS_SETTINGS[wc.ts_setting]),
-        code=library_code("ts_train.py"),
+        code=library_code("teacher_student/train.py"),
     script:
-        "../scripts/ts_train.py"
+        "../scripts/teacher_student/train.py"
 
 
 rule ts_fit_b:
@@ -121,9 +121,9 @@ rule ts_fit_b:
         setting=lambda wc: scan_setting_meta(TS_SETTINGS[wc.ts_setting]),
         measure_from=TS_B["measure_from"] * TS_B["steps_per_epoch"],
         blocks=TS["analysis"]["jackknife_blocks"],
-        code=library_code("ts_fit_b.py"),
+        code=library_code("teacher_student/fit_b.py"),
     script:
-        "../scripts/ts_fit_b.py"
+        "../scripts/teacher_student/fit_b.py"
 
 
 rule ts_claims:
@@ -144,9 +144,9 @@ rule ts_claims:
     params:
         claims=as_plain(TS["claims"]),
         analysis=as_plain(TS["analysis"]),
-        code=library_code("ts_claims.py"),
+        code=library_code("teacher_student/claims.py"),
     script:
-        "../scripts/ts_claims.py"
+        "../scripts/teacher_student/claims.py"
 
 
 rule fig4:
@@ -157,8 +157,8 @@ rule fig4:
         pdf=f"{FIG}/fig4.pdf",
         png=report(
             f"{FIG}/fig4.png",
-            caption="../report/fig4.rst",
-            category="Teacher-student",
+            caption="../report/teacher_student/fig4.rst",
+            category=module_entry("teacher_student").title,
         ),
     log:
         f"{RES}/logs/figures/fig4.log",
@@ -170,9 +170,9 @@ rule fig4:
         runtime=runtime(TS_JOB_CPU_S),
     params:
         networks=TS["figures"]["fig4_networks"],
-        code=library_code("plot_fig4.py"),
+        code=library_code("teacher_student/plot_fig4.py"),
     script:
-        "../scripts/plot_fig4.py"
+        "../scripts/teacher_student/plot_fig4.py"
 
 
 rule fig5:
@@ -183,8 +183,8 @@ rule fig5:
         pdf=f"{FIG}/fig5.pdf",
         png=report(
             f"{FIG}/fig5.png",
-            caption="../report/fig5.rst",
-            category="Teacher-student",
+            caption="../report/teacher_student/fig5.rst",
+            category=module_entry("teacher_student").title,
         ),
     log:
         f"{RES}/logs/figures/fig5.log",
@@ -196,9 +196,9 @@ rule fig5:
         runtime=runtime(TS_JOB_CPU_S),
     params:
         bins=TS["figures"]["bins"],
-        code=library_code("plot_fig5.py"),
+        code=library_code("teacher_student/plot_fig5.py"),
     script:
-        "../scripts/plot_fig5.py"
+        "../scripts/teacher_student/plot_fig5.py"
 
 
 rule ts_scans:
@@ -209,8 +209,8 @@ rule ts_scans:
         pdf=f"{FIG}/ts_scans.pdf",
         png=report(
             f"{FIG}/ts_scans.png",
-            caption="../report/ts_scans.rst",
-            category="Teacher-student",
+            caption="../report/teacher_student/ts_scans.rst",
+            category=module_entry("teacher_student").title,
         ),
     log:
         f"{RES}/logs/figures/ts_scans.log",
@@ -221,9 +221,9 @@ rule ts_scans:
         mem_mb=mem_mb(TS_BASE_MB),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("plot_ts_scans.py"),
+        code=library_code("teacher_student/plot_scans.py"),
     script:
-        "../scripts/plot_ts_scans.py"
+        "../scripts/teacher_student/plot_scans.py"
 
 
 localrules:
@@ -249,9 +249,9 @@ rule ts_slice_train:
         gpu=GPUS,
     params:
         spec=lambda wc: slice_spec(config, TS_SLICE_RUNS[wc.ts_slice]),
-        code=library_code("ts_train.py"),
+        code=library_code("teacher_student/train.py"),
     script:
-        "../scripts/ts_train.py"
+        "../scripts/teacher_student/train.py"
 
 
 rule ts_slice_trends:
@@ -274,9 +274,9 @@ rule ts_slice_trends:
         section={k: v for k, v in as_plain(TS_SLICE).items() if k != "claims"},
         steps_per_epoch=TS_B["steps_per_epoch"],
         blocks=TS["analysis"]["jackknife_blocks"],
-        code=library_code("ts_slice_trends.py"),
+        code=library_code("teacher_student/slice_trends.py"),
     script:
-        "../scripts/ts_slice_trends.py"
+        "../scripts/teacher_student/slice_trends.py"
 
 
 rule ts_slice_claims:
@@ -294,9 +294,9 @@ rule ts_slice_claims:
         runtime=runtime(TS_JOB_CPU_S),
     params:
         section=as_plain(TS_SLICE),
-        code=library_code("ts_slice_claims.py"),
+        code=library_code("teacher_student/slice_claims.py"),
     script:
-        "../scripts/ts_slice_claims.py"
+        "../scripts/teacher_student/slice_claims.py"
 
 
 rule ts_slice_u4:
@@ -306,8 +306,8 @@ rule ts_slice_u4:
         pdf=f"{FIG}/ts_slice_u4.pdf",
         png=report(
             f"{FIG}/ts_slice_u4.png",
-            caption="../report/ts_slice_u4.rst",
-            category="Teacher-student slice",
+            caption="../report/teacher_student/ts_slice_u4.rst",
+            category="Teacher-student: slice",
         ),
     log:
         f"{RES}/logs/figures/ts_slice_u4.log",
@@ -318,6 +318,6 @@ rule ts_slice_u4:
         mem_mb=mem_mb(TS_BASE_MB),
         runtime=runtime(TS_JOB_CPU_S),
     params:
-        code=library_code("plot_ts_slice_u4.py"),
+        code=library_code("teacher_student/plot_slice_u4.py"),
     script:
-        "../scripts/plot_ts_slice_u4.py"
+        "../scripts/teacher_student/plot_slice_u4.py"

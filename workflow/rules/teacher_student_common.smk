@@ -4,7 +4,7 @@
 # alpha at fixed alpha/|B| and alpha/|B|, with expected-gradient controls. Not part of `all`:
 # `snakemake slice`. Ensembles train with the model-B script. Every job peaks at a Python process
 # with torch (about 300 MB, measured 200-240 MB) plus a few copies of the snapshots.
-from rmtsgd.analysis.teacher_student_slice import (
+from rmtsgd.teacher_student.slice import (
     check_slice,
     slice_runs,
     slice_spec,
