@@ -193,7 +193,7 @@ rule pd_grid_figures:
 
 
 # Slice study (issue 15): the boundaries against training time (helpers in
-# phase_diagram_common.smk). Training reuses pd_train.py with the slice's networks.
+# phase_diagram_common.smk). Training reuses phase_diagram/train.py with the slice's networks.
 localrules:
     pd_slice_claims,
     pd_slice_figure,

@@ -1,6 +1,6 @@
 """Analysis of the DMFT module (seed 003): DMFT solutions against finite-d simulations, their
 convergence with d, the spec's checks (early-time laws, the exact ridge solution, the batch
-process, tau -> 0, the empirical-risk minimiser); the claims are in rmtsgd.analysis.dmft_claims.
+process, tau -> 0, the empirical-risk minimiser); the claims are in rmtsgd.dmft.claims.
 
 A DMFT solution carries its observables per group of paths (axis 0): its estimate is the group
 mean and its error the standard error over groups. A simulation carries them per system (seed):
@@ -245,7 +245,7 @@ def batch_check(sim: Mapping, batch: BatchProcess) -> dict:
 
 def erm_check(dmft: Mapping, minimisers: Mapping) -> dict:
     """b = 1, convex loss, lambda > 0: the DMFT at its last time against the empirical-risk
-    minimisers of finite systems (rmtsgd.models.gaussian_mixture.minimise), per observable.
+    minimisers of finite systems (rmtsgd.dmft.model.minimise), per observable.
 
     `drift` is the DMFT's largest change over the last quarter of its grid: how far it may
     still be from its t -> infinity limit. The gap's error combines the DMFT's error over

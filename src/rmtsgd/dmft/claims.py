@@ -1,5 +1,5 @@
 """The DMFT module's claims (seed 003; spec/dmft_gaussian_mixture.md) from its analysis summary
-(rmtsgd.analysis.dmft.summarise): each states the paper's, the spec's or our statement with
+(rmtsgd.dmft.analysis.summarise): each states the paper's, the spec's or our statement with
 its source, the value the statement asserts as the reference, and the measured value with its
 error (rmtsgd.claims)."""
 
@@ -38,7 +38,7 @@ def dmft_claims(summary: Mapping, cfg: Mapping) -> list[dict]:
 
 
 def _null_setting(null: Mapping) -> dict:
-    """What chance gives for the largest |z| of the grid (rmtsgd.analysis.dmft.null_max_abs_z)."""
+    """What chance gives for the largest |z| of the grid (rmtsgd.dmft.analysis.null_max_abs_z)."""
     return {
         "points": null["points"],
         "chance_max_z_mean": null["mean"],  # None (JSON null) where infinite: dof <= 1

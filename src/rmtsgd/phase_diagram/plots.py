@@ -98,7 +98,7 @@ def draw_contours(
     ax: Axes, grid: Mapping, levels: Sequence[float], labels: bool = True, colour="w"
 ) -> None:
     """Contours at `levels` of the share of networks not noise dominated (drift dominated or
-    null, rmtsgd.phases.classify), interpolated in log2 coordinates."""
+    null, rmtsgd.phase_diagram.observables.classify), interpolated in log2 coordinates."""
     u, v = grid_coordinates(grid)
     share = np.asarray(grid["contour_share"], dtype=float)
     if min(share.shape) < 2 or not (share.min() < max(levels) and share.max() > min(levels)):
@@ -289,7 +289,7 @@ def pd8(grid: Mapping, tc_sigma_w: float) -> Figure:
 
 def draw_null_cells(ax: Axes, grid: Mapping, colour="w") -> None:
     """A small open square on each cell where most networks are null for the classifier
-    (neither drift nor noise dominated, rmtsgd.phases.classify)."""
+    (neither drift nor noise dominated, rmtsgd.phase_diagram.observables.classify)."""
     u, v = grid_coordinates(grid)
     rows, cols = np.nonzero(np.asarray(grid["null_share"]) > 0.5)
     ax.scatter(u[cols], v[rows], marker="s", s=9, facecolors="none", edgecolors=colour, lw=0.6)
@@ -323,7 +323,7 @@ def pd9(grid: Mapping) -> Figure:
 
 
 def pd_phase_map(grid: Mapping, tc_sigma_w: float) -> Figure:
-    """Phase map: each grid point coloured by its phase (rmtsgd.phases.phase_of), the measured
+    """Phase map: each grid point coloured by its phase (rmtsgd.phase_diagram.observables.phase_of), the measured
     paramagnetic boundary per column, the paper's Tc and sqrt 2 lines and the classifier's
     lowest contour."""
     fig = new_figure(COLUMN_WIDTH + 1.4, 3.2)

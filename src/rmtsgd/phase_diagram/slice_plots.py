@@ -1,6 +1,6 @@
 """Figure of the phase-diagram slice study (issue 15): where the boundaries sit against training
 time, with the fits in log t extended to the paper's training time. Takes the slice's trend
-(`rmtsgd.analysis.phase_diagram_slice.slice_trend`, as read back from JSON) and returns a
+(`rmtsgd.phase_diagram.slice.slice_trend`, as read back from JSON) and returns a
 Figure; no file I/O.
 """
 

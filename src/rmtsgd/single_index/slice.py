@@ -4,7 +4,7 @@ eta move with the step-size constant c and with the range of d they are fitted o
 Two studies, each a grid (c, d, eta) of A2 runs under one step-size rule:
 
 - ``threshold``: gamma = c d^{-3/2} (rule ``information``); per c and d range the scan's
-  crossover fit (`rmtsgd.analysis.single_index.fit_knee`) gives the knee eta_c(d) and the
+  crossover fit (`rmtsgd.single_index.analysis.fit_knee`) gives the knee eta_c(d) and the
   exponent r of eta_c ~ d^{-r} (prediction r = 1/2; r > 0 means the knee falls with d);
 - ``theorem``: the theorem's rule (gamma ~ c eta / d); per c and d range the scan's common slope
   of log(samples) against log(eta) (`pooled_slope`, prediction -2).
