@@ -323,9 +323,9 @@ def pd9(grid: Mapping) -> Figure:
 
 
 def pd_phase_map(grid: Mapping, tc_sigma_w: float) -> Figure:
-    """Phase map: each grid point coloured by its phase (rmtsgd.phase_diagram.observables.phase_of), the measured
-    paramagnetic boundary per column, the paper's Tc and sqrt 2 lines and the classifier's
-    lowest contour."""
+    """Phase map: each grid point coloured by its phase
+    (rmtsgd.phase_diagram.observables.phase_of), the measured paramagnetic boundary per column,
+    the paper's Tc and sqrt 2 lines and the classifier's lowest contour."""
     fig = new_figure(COLUMN_WIDTH + 1.4, 3.2)
     ax = fig.add_subplot()
     u, v = grid_coordinates(grid)
