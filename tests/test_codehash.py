@@ -68,12 +68,23 @@ def test_hash_follows_only_imported_code(package, tmp_path):
 
 def test_pipeline_scripts_import_what_their_stage_needs():
     root = package_root()
-    modules = {s.stem: names(library_modules(s), root) for s in SCRIPTS.glob("*.py")}
-    assert "models/rbm.py" in modules["rbm_train"]
-    assert "fits.py" not in modules["rbm_train"] and "fits.py" not in modules["rbm_spectra"]
-    assert "fits.py" in modules["rbm_fit"] and "fits.py" in modules["rbm_claims"]
-    for stage in ("rbm_train", "rbm_spectra", "rbm_fit", "rbm_claims"):
-        assert not any(m.startswith("plotting/") for m in modules[stage]), stage
-    for figure in ("plot_fig2", "plot_fig3", "plot_spacings"):
+    modules = {
+        s.relative_to(SCRIPTS).with_suffix("").as_posix(): names(library_modules(s), root)
+        for s in SCRIPTS.glob("**/*.py")
+    }
+    assert "rbm/model.py" in modules["rbm/train"]
+    assert "fits.py" not in modules["rbm/train"] and "fits.py" not in modules["rbm/spectra"]
+    assert "fits.py" in modules["rbm/fit"] and "fits.py" in modules["rbm/claims"]
+    for stage in ("rbm/train", "rbm/spectra", "rbm/fit", "rbm/claims"):
+        assert not any(m.startswith("plotting/") or m.endswith("plots.py") for m in modules[stage])
+    for figure in ("rbm/plot_fig2", "rbm/plot_fig3", "rbm/plot_spacings"):
         assert "plotting/style.py" in modules[figure] and "spectra.py" in modules[figure]
-        assert "models/rbm.py" not in modules[figure]
+        assert "rbm/model.py" not in modules[figure]
+    # a module's training never depends on another module's code
+    for stage, imported in modules.items():
+        package = stage.split("/")[0]
+        if stage.endswith("train") and "/" in stage:
+            others = [
+                m for m in imported if "/" in m and m.split("/")[0] not in (package, "plotting")
+            ]
+            assert not others, (stage, others)
