@@ -196,7 +196,7 @@ def test_a_trend_epoch_reads_as_a_run_stopped_there():
     _, short = _train(pd, [0, 3])
     slots = long["rows"]["slot"]
     trend = trend_observables(long["run"].weights, [0, 3, 6], instances, slots, [3, 6])
-    stopped = network_observables(short["run"].weights, [0, 3], instances, slots, 3)
+    stopped = network_observables(short["run"].weights, [0, 3], instances, slots)
     for key, value in stopped.items():
         np.testing.assert_allclose(trend[f"{key}@3"], value, err_msg=key)
     assert trend["x@6"].shape[1] == 3

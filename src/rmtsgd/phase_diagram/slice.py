@@ -38,6 +38,7 @@ import numpy as np
 
 from rmtsgd.claims import make_claim
 from rmtsgd.config import ConfigError
+from rmtsgd.phase_diagram.observables import CLASSES
 from rmtsgd.phase_diagram.analysis import (
     Grid,
     assemble_grid,
@@ -141,9 +142,7 @@ def trend_observables(
     result = {}
     for epoch in trend_epochs:
         stop = int(np.flatnonzero(snapshots == epoch)[0]) + 1
-        observables = network_observables(
-            weights[:, :stop], snapshots[:stop], instances, slots, int(epoch)
-        )
+        observables = network_observables(weights[:, :stop], snapshots[:stop], instances, slots)
         result.update({f"{key}@{epoch}": value for key, value in observables.items()})
     return result
 
@@ -173,9 +172,14 @@ def line_config(pd: Mapping, line: str, snapshots: Sequence[int]) -> dict:
         grid = {"eps": list(pd["slice"]["column_eps"]), "sigma_w": [analysis["tc_sigma_w"]]}
     else:
         grid = {"eps": [analysis["boundary_eps"]], "sigma_w": list(pd["slice"]["row_sigma_w"])}
-    # the growth order parameter (unused here) compares the last snapshot with the one before
-    growth = {"growth_from_epoch": int(snapshots[-2]), "points": {}}
-    return {**pd, "grid": {**pd["grid"], **grid}, "analysis": {**analysis, **growth}}
+    # the growth order parameter (unused here) compares the last snapshot with the one before;
+    # the classifier reads the run's final W, at the epoch it is stopped at (as the module does)
+    stopped = {
+        "growth_from_epoch": int(snapshots[-2]),
+        "points": {},
+        "classifier_epoch": int(snapshots[-1]),
+    }
+    return {**pd, "grid": {**pd["grid"], **grid}, "analysis": {**analysis, **stopped}}
 
 
 def line_grid(stopped: Sequence[Mapping[str, np.ndarray]], line_pd: Mapping) -> dict:
@@ -220,11 +224,12 @@ def series(lines: Mapping[str, Mapping[int, Mapping]], pd: Mapping) -> dict[str,
     out = {name: np.empty(len(epochs)) for name in SERIES}
     for k, epoch in enumerate(epochs):
         col = lines["column"][epoch]
-        share = np.mean(col["drift_dominated"], axis=-1)
+        # the share not noise dominated (drift or null), as the module's contours use
+        share = 1.0 - np.mean(col["classifier_class"] == CLASSES.index("noise"), axis=-1)
         out["boundary"][k] = vertical_boundary_log2(
             lines["row"][epoch], row, analysis["ordered_max_loss"]
         )
-        out["tc"][k] = tc_log2(col, column)
+        out["tc"][k] = tc_log2(col, column, analysis["paramagnetic_min_excess"])
         out["classifier"][k] = contour_log2(share, column, level)[0]
     out["classifier_minus_tc"] = out["classifier"] - out["tc"]
     return out
@@ -279,7 +284,7 @@ def slot_bootstrap(
     return result
 
 
-CLAIM_INPUTS = ("test_loss_final", "teacher_ratio", "drift_dominated")
+CLAIM_INPUTS = ("test_loss_final", "excess", "classifier_class")
 
 
 def slice_trend(shards: Sequence[Mapping[str, np.ndarray]], pd: Mapping, seed: int) -> dict:
