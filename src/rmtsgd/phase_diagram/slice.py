@@ -38,7 +38,6 @@ import numpy as np
 
 from rmtsgd.claims import make_claim
 from rmtsgd.config import ConfigError
-from rmtsgd.phase_diagram.observables import CLASSES
 from rmtsgd.phase_diagram.analysis import (
     Grid,
     assemble_grid,
@@ -48,6 +47,7 @@ from rmtsgd.phase_diagram.analysis import (
     vertical_boundary_log2,
 )
 from rmtsgd.phase_diagram.model import Instance
+from rmtsgd.phase_diagram.observables import CLASSES
 
 KINDS = ("ordered_jammed_boundary", "ordered_jammed_approach", "tc", "classifier_tc")
 SERIES = ("boundary", "tc", "classifier", "classifier_minus_tc")
