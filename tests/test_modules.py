@@ -40,3 +40,13 @@ def test_every_module_of_the_smoke_run_writes_its_claims(smoke_results):
     for name in manifest:
         payload = json.loads((smoke_results / f"claims/{name}.json").read_text())
         assert payload["module"] == name and payload["claims"]
+
+
+def test_readme_is_a_landing_page_and_no_source_file_is_a_warehouse():
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 200
+    long = [
+        (str(p.relative_to(ROOT)), n)
+        for p in (ROOT / "src/rmtsgd").rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 500
+    ]
+    assert not long, long
