@@ -181,7 +181,7 @@ def test_library_edits_rerun_exactly_what_imports_them(smoke_results, tmp_path):
     analysis = {"rbm_fit": 3, "rbm_claims": 1, "ts_fit_a": 4, "ts_fit_b": 5, "ts_claims": 1}
     analysis |= {"claims_table": 2, "report_summary": 1}
     assert edited("fits.py") == {**analysis, **spectra_figures}
-    retrained = edited("models/rbm.py")
+    retrained = edited("rbm/model.py")
     assert retrained["rbm_train"] == 3 and retrained["rbm_spectra"] == 3
     assert dry_run_jobs(tree, env) == {}
 
