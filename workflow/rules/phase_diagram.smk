@@ -167,7 +167,7 @@ rule pd_grid_figures:
             f"{name}_{ext}": (
                 report(
                     f"{FIG}/{name}.png",
-                    caption=f"../report/{name}.rst",
+                    caption=f"../report/phase_diagram/{name}.rst",
                     category=module_entry("phase_diagram").title,
                 )
                 if ext == "png"
