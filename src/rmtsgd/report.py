@@ -5,6 +5,7 @@ and the landing page's per-module summary (reStructuredText), both from the clai
 from __future__ import annotations
 
 import html
+import re
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -136,6 +137,11 @@ def landing_summary_rst(
     return "\n".join(lines) + "\n"
 
 
+def _rst_text(text: str) -> str:
+    """Plain text safe inside reStructuredText: |B|, *, `, _ and backslashes stay literal."""
+    return re.sub(r"([\\|*`_])", r"\\\1", text)
+
+
 def _not_reproduced_rst(modules: Mapping[str, str], payloads: Mapping[str, Mapping]) -> list[str]:
     """Bullet list of every claim that deviates, is inconclusive or fails."""
     lines = ["", "Claims not reproduced at this scale:", ""]
@@ -146,10 +152,11 @@ def _not_reproduced_rst(modules: Mapping[str, str], payloads: Mapping[str, Mappi
             if outcome == "reproduced":
                 continue
             listed += 1
-            why = str(claim.get("outcome_reason", ""))
+            why = _rst_text(str(claim.get("outcome_reason", "")))
+            statement = _rst_text(f"{claim['statement']} [{claim['source']}]")
             lines.append(
-                f"- **{outcome}** ({title}) ``{claim['name']}``: {claim['statement']} "
-                f"[{claim['source']}]: {_num(claim['value'])} +- {_num(claim['error'])} against "
+                f"- **{outcome}** ({title}) ``{claim['name']}``: {statement}: "
+                f"{_num(claim['value'])} +- {_num(claim['error'])} against "
                 f"{_num(claim['reference'])}, tension {_num(claim.get('tension'))}. {why}"
             )
     if not listed:
