@@ -5,8 +5,8 @@ and the landing page's per-module summary (reStructuredText), both from the clai
 from __future__ import annotations
 
 import html
-import re
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
