@@ -140,7 +140,8 @@ def test_check_passes_on_smoke_results(smoke_results):
         [str(BIN / "rmtsgd"), "check", str(smoke_results)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
-    assert re.search(r"Gaussian RBM \(rbm\): \d+ claims: \d+ reproduced, .*, 0 fails", result.stdout)
+    counts = r"Gaussian RBM \(rbm\): \d+ claims: \d+ reproduced, .*, 0 fails"
+    assert re.search(counts, result.stdout)
     assert "modules pass the check" in result.stdout
 
 
