@@ -22,7 +22,7 @@ for study in STUDIES:
         if s == study:
             by_c.setdefault(c, []).append(medians)
     curves = {
-        float(c): stack_curve(f"{study}_c{c}", STUDIES[study]["rule"], points)
+        float(c): stack_curve(f"{study}_c{c}", {**STUDIES[study], "c": float(c)}, points)
         for c, points in by_c.items()
     }
     trends[study] = study_trends(study, curves, p.slice[study], p.slice["ranges"], model)
