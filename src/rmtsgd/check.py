@@ -22,6 +22,7 @@ from rmtsgd.claims import (
     ClaimsFileError,
     describe_claim,
     effective_outcome,
+    outcome_note,
     read_claims_file,
 )
 
@@ -88,11 +89,7 @@ class ModuleResult:
 def _why(claim: Mapping) -> str:
     if claim["effective"] != claim["outcome"]:
         return "the recorded outcome does not follow from the numbers"
-    text = str(claim.get("outcome_reason", ""))
-    decide = claim.get("decide")
-    if claim["effective"] == "inconclusive" and decide:
-        text += f"; decided by {decide['text']}"
-    return text
+    return outcome_note(claim)
 
 
 def read_manifest(claims_dir: Path) -> dict[str, str]:

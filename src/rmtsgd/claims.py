@@ -374,6 +374,13 @@ def effective_outcome(claim: Mapping) -> str:
     return recorded if recorded == recomputed_outcome(claim) else "fails"
 
 
+def outcome_note(claim: Mapping) -> str:
+    """Why the claim has its recorded outcome, and for an inconclusive one what decides it."""
+    text = str(claim.get("outcome_reason", ""))
+    decide = claim.get("decide")
+    return f"{text}; decided by {decide['text']}" if decide else text
+
+
 def describe_claim(claim: Mapping) -> str:
     """One line: name, value +- error against reference, tension, tolerance and rule."""
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rmtsgd.claims import OUTCOMES, effective_outcome
+from rmtsgd.claims import OUTCOMES, effective_outcome, outcome_note
 
 _STYLE = """
 body { font-family: sans-serif; font-size: 14px; margin: 1em; color: #222; }
@@ -38,9 +38,7 @@ def _num(value: Any) -> str:
 def _claim_row(claim: Mapping) -> str:
     outcome = effective_outcome(claim)
     tolerance = f"{_num(claim.get('tolerance'))} (error &le; {_num(claim.get('max_error'))})"
-    why = str(claim.get("outcome_reason", ""))
-    if claim.get("decide"):
-        why += f"; decided by {claim['decide']['text']}"
+    why = outcome_note(claim)
     cells = [
         f"<td><code>{html.escape(claim['name'])}</code></td>",
         f'<td class="statement">{html.escape(str(claim["statement"]))}<br>'
