@@ -87,6 +87,10 @@ def test_an_inconclusive_claim_says_what_decides_it():
     assert decide["sample_factor"] == pytest.approx(16.0)
     assert decide["samples_needed"] == 256
     assert "256 networks per point (now 16)" in decide["text"]
+    undefined = claim(1.0, math.inf, samples={"count": 16, "unit": "networks per point"})
+    assert undefined["outcome"] == "inconclusive" and "sample_factor" not in undefined["decide"]
+    assert "now undefined" in undefined["decide"]["text"]
+    assert "more networks per point" in undefined["decide"]["text"]
 
 
 def test_record_has_every_field_and_recomputes_to_itself():

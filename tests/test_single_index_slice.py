@@ -95,13 +95,13 @@ def test_distance_change_is_negative_when_closer():
 
 def test_drift_limits_behind_the_tolerances():
     """The tolerance bases quote these noise-free exponents (config/config.yaml)."""
-    limit = drift_curve(MODEL, "t", "information", 5e-4, DIMS, THRESHOLD_ETAS, 0.5)
+    limit = drift_curve(MODEL, "t", "information", 5e-4, DIMS, THRESHOLD_ETAS)
     r = [
         exponent_rows("threshold", restrict_dims(limit, w), {"max_eta": 0.016}, 0.5)[0]
         for w in RANGES
     ]
     assert r == pytest.approx([0.398, 0.432, 0.448], abs=0.002)
-    theorem = drift_curve(MODEL, "s", "theorem", 3e-9, DIMS, THEOREM_ETAS, 0.5)
+    theorem = drift_curve(MODEL, "s", "theorem", 3e-9, DIMS, THEOREM_ETAS)
     slopes = [
         exponent_rows("theorem", restrict_dims(theorem, [d, d]), {"window": [0.2, 0.8]}, 0.5)[0]
         for d in DIMS

@@ -143,6 +143,11 @@ def decision_note(claim: Mapping, samples: Mapping | None) -> dict:
             note["samples_needed"] = count
             text += f", i.e. {count} {samples['unit']} (now {samples['count']})"
         note["text"] = text
+    elif samples:  # no finite error: the statistic is undefined in part of the resamples
+        note["text"] = (
+            f"an error of {needed:.3g} (now undefined: the statistic is not defined in every "
+            f"resample of the {samples['count']} {samples['unit']}); more {samples['unit']}"
+        )
     else:
         note["text"] = f"an error of {needed:.3g}"
     return note

@@ -88,7 +88,7 @@ def _check_declared_deviations(config: Mapping) -> None:
         for kind, spec in (claims or {}).items():
             if not isinstance(spec, Mapping):
                 continue
-            for name, entry in spec.get("deviates", {}).items():
+            for name, entry in (spec.get("deviates") or {}).items():
                 low, high = entry["band"]
                 if not low <= high:
                     key = f"{module}.claims.{kind}.deviates.{name}.band"

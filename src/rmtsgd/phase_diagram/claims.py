@@ -337,6 +337,7 @@ def phase_diagram_claims(grid_arrays: Mapping[str, np.ndarray], pd: Mapping, see
                 **variants["claims"],
                 "columns": comparisons["claims"]["census"],
                 "null_cells": comparisons["claims"]["null_cells"],
+                "undefined_share": agreement["undefined_share"],
             },
         ),
     ]

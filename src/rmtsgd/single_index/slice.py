@@ -24,19 +24,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy import integrate
 
 from rmtsgd.claims import make_claim
 from rmtsgd.config import ConfigError
 from rmtsgd.scaling import loglog_slope
 from rmtsgd.single_index.analysis import (
     CurveMedians,
+    drift_only_time,
     estimate,
     fit_knee,
     median_start_overlap,
     pooled_slope,
 )
-from rmtsgd.single_index.model import SingleIndexModel, drift, step_size
+from rmtsgd.single_index.model import SingleIndexModel
 
 # The algorithm and step-size rule of each study, and what its fitted exponent is predicted to be
 STUDIES = {
@@ -64,27 +64,13 @@ def restrict_dims(curve: CurveMedians, window: Sequence[int]) -> CurveMedians:
     )
 
 
-def drift_hitting_time(
-    model: SingleIndexModel, rule: str, c: float, d: int, eta: float, threshold: float
-) -> float:
-    """Samples the noise-free A2 overlap needs from the median start m0 to `threshold`:
-    the integral of dm / (gamma drift(m)) (the limit gamma -> 0 at fixed gamma t)."""
-    gamma = step_size(model, rule, c, d, eta)
-    value, _ = integrate.quad(
-        lambda m: 1.0 / (gamma * float(drift(model, "A2", m, eta))),
-        median_start_overlap(d),
-        threshold,
-        limit=200,
-    )
-    return value
-
-
 def drift_curve(
-    model: SingleIndexModel, name: str, rule: str, c: float, dims, etas, threshold: float
+    model: SingleIndexModel, name: str, rule: str, c: float, dims, etas
 ) -> CurveMedians:
-    """The deterministic-drift hitting times on a (d, eta) grid as a curve with one row (its
-    'full sample') and no replicates."""
-    times = [[drift_hitting_time(model, rule, c, d, eta, threshold) for eta in etas] for d in dims]
+    """The deterministic-drift hitting times of A2 on a (d, eta) grid
+    (`rmtsgd.single_index.analysis.drift_only_time`) as a curve with one row (its 'full
+    sample') and no replicates."""
+    times = [[drift_only_time(model, "A2", rule, c, d, eta) for eta in etas] for d in dims]
     return CurveMedians(name, rule, np.asarray(dims), np.asarray(etas, float), np.array([times]))
 
 
@@ -138,7 +124,7 @@ def study_trends(
     threshold = model.threshold
     rows, fits = {}, []
     for c, curve in sorted(curves.items()):
-        limit = drift_curve(model, curve.name, rule, c, curve.dims, curve.etas, threshold)
+        limit = drift_curve(model, curve.name, rule, c, curve.dims, curve.etas)
         for window in ranges:
             rows[c, tuple(window)] = exponent_rows(
                 study, restrict_dims(curve, window), setting, threshold
