@@ -78,6 +78,9 @@ def test_a_declared_deviation_fails_when_it_agrees_again_or_leaves_its_band():
     assert other["outcome"] == "fails" and other["expect"] is None
     every = claim(1.3, 0.005, spec=deviating([1.2, 1.4], name="*"))
     assert every["outcome"] == "deviates" and every["outcome_reason"] == "finite training time"
+    dropped = deviating([1.2, 1.4], name="*")
+    dropped["deviates"]["c"] = None  # an overlay drops the declaration for this claim
+    assert claim(1.3, 0.005, spec=dropped)["outcome"] == "fails"
 
 
 def test_an_inconclusive_claim_says_what_decides_it():

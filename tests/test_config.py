@@ -6,6 +6,7 @@ import copy
 import pytest
 from conftest import ROOT, SCHEMA
 
+from rmtsgd.claims import declared_deviation
 from rmtsgd.config import ConfigError, load_config, shard_seed, shard_sizes, validate_config
 from rmtsgd.rbm.config import rbm_settings, schedule_for
 
@@ -14,6 +15,16 @@ from rmtsgd.rbm.config import rbm_settings, schedule_for
 def test_shipped_configs_are_valid(overlay):
     files = [ROOT / "config/config.yaml"] + ([ROOT / "config" / overlay] if overlay else [])
     validate_config(load_config(*files), SCHEMA)
+
+
+def test_paper_scale_drops_the_default_training_time_deviations():
+    """The phase diagram's default declarations are its 1 000 epochs: at the paper's 100 000 each
+    claim is judged on its own, so config/paper.yaml clears them (deviates: null)."""
+    default = load_config(ROOT / "config/config.yaml")["phase_diagram"]["claims"]
+    paper = load_config(ROOT / "config/config.yaml", ROOT / "config/paper.yaml")
+    for kind in ("ordered_contrast", "ordered_teacher_x", "vertical_boundary"):
+        assert default[kind]["deviates"]
+        assert declared_deviation(paper["phase_diagram"]["claims"][kind], kind) is None
 
 
 def _set(config, dotted, value):

@@ -157,7 +157,8 @@ def decision_note(claim: Mapping, samples: Mapping | None) -> dict:
 
 
 def declared_deviation(spec: Mapping, name: str) -> dict | None:
-    """The deviation the config declares for claim `name` (by name, or '*' for the kind)."""
+    """The deviation the config declares for claim `name` (by name, or '*' for the kind; a name
+    set to null has none)."""
     declared = spec.get("deviates") or {}
     entry = declared.get(name, declared.get("*"))
     if entry is None:

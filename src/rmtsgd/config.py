@@ -89,6 +89,8 @@ def _check_declared_deviations(config: Mapping) -> None:
             if not isinstance(spec, Mapping):
                 continue
             for name, entry in (spec.get("deviates") or {}).items():
+                if entry is None:  # an inherited declaration dropped by an overlay
+                    continue
                 low, high = entry["band"]
                 if not low <= high:
                     key = f"{module}.claims.{kind}.deviates.{name}.band"
