@@ -1,4 +1,4 @@
-"""Assertions shared by the pipeline tests."""
+"""Assertions and config edits shared by the tests."""
 
 import json
 
@@ -17,3 +17,11 @@ def assert_no_claim_fails(payload: dict) -> None:
     stale = [c["name"] for c in payload["claims"] if c["expect"] and c["outcome"] == "reproduced"]
     assert not stale, stale
     assert sum(payload["counts"].values()) == payload["n_claims"] == len(payload["claims"])
+
+
+def drop_declared_deviations(claims_cfg: dict) -> None:
+    """Remove every declared deviation from a claims config section, in place: data without
+    the effects the config declares must then reproduce."""
+    for spec in claims_cfg.values():
+        if isinstance(spec, dict):
+            spec.pop("deviates", None)

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from conftest import ROOT, SCHEMA
+from helpers import drop_declared_deviations
 
 from rmtsgd.claims import read_claims_file
 from rmtsgd.config import ConfigError, load_config, validate_config
@@ -280,9 +281,7 @@ def _outcomes(trend: dict, declared: bool = False) -> dict:
     """Claims of a trend under the default config, its declared deviations kept or dropped."""
     pd = config_of("default")["phase_diagram"]
     if not declared:
-        for spec in pd["slice"]["claims"].values():
-            if isinstance(spec, dict):
-                spec.pop("deviates", None)
+        drop_declared_deviations(pd["slice"]["claims"])
     return {c["name"]: c for c in slice_claims(trend, pd)}
 
 

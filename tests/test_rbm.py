@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import ROOT
+from helpers import drop_declared_deviations
 
 from rmtsgd.config import load_config, snapshot_schedule
 from rmtsgd.coulomb import SEMICIRCLE_U4
@@ -171,9 +172,7 @@ def claims_of(fits: list[dict], cfg: dict = CONFIG) -> dict[str, dict]:
 def test_ideal_ensembles_reproduce_every_claim():
     """Ideal ensembles have none of the finite-noise effects the config declares as deviations."""
     cfg = copy.deepcopy(CONFIG)
-    for spec in cfg["claims"].values():
-        if isinstance(spec, dict):
-            spec.pop("deviates", None)
+    drop_declared_deviations(cfg["claims"])
     claims = claims_of(synthetic_fits(), cfg)
     outcomes = {c["outcome"] for c in claims.values()}
     assert outcomes == {"reproduced"}, [c for c in claims.values() if c["outcome"] != "reproduced"]
