@@ -10,17 +10,23 @@ from conftest import ROOT
 from test_pipeline import SMOKE, dry_run_jobs, snakemake
 
 from rmtsgd.config import load_config
-from rmtsgd.single_index.analysis import claim_kind
 
 pytestmark = pytest.mark.pipeline
 KINDS = [
     "plateau_exponent",
     "a0_exponent",
     "threshold_exponent",
-    "slope",
+    "slope_fixed",
+    "slope_theorem",
     "large_eta_exponent",
     "a1_exponent",
 ]
+
+
+def _kind(claim: dict) -> str:
+    """A claim's key in the claims config: a slope's is slope_<its step-size rule>."""
+    name = claim["name"]
+    return f"slope_{claim['setting']['rule']}" if name.startswith("slope_") else name
 
 
 def _smoke_si() -> dict:
@@ -36,14 +42,16 @@ def test_smoke_single_index_claims_outcomes(smoke_results):
     failed = [c for c in claims["claims"] if c["outcome"] == "fails"]
     assert not failed, json.dumps(failed, indent=1)
     for claim in claims["claims"]:
-        declared = cfg[claim_kind(claim["name"])].get("deviates", {})
+        declared = cfg[_kind(claim)].get("deviates", {})
         if claim["name"] in declared:
             assert claim["outcome"] == "deviates", claim
         assert claim["error"] > 0 and claim["source"].startswith("spec: single_index.md")
-        assert claim["tolerance_basis"] == cfg[claim_kind(claim["name"])]["basis"]
+        assert claim["tolerance_basis"] == cfg[_kind(claim)]["basis"]
         if not claim["name"].startswith("a1"):
             assert np.isfinite(claim["setting"]["drift_only"])
-    kinds = {claim_kind(c["name"]) for c in claims["claims"]}
+        if claim["name"].startswith("slope_"):
+            assert np.isfinite(claim["setting"]["mean_flow"])
+    kinds = {_kind(c) for c in claims["claims"]}
     assert kinds == set(KINDS) - set(cfg["skip"])
     assert len([c for c in claims["claims"] if c["name"].startswith("slope_")]) == 2
     assert claims["provenance"]["seeds"]

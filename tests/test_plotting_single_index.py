@@ -83,7 +83,8 @@ def test_fig_exponents(loaded, tmp_path):
     }
     fitted = exponents({"A2_information": curve, "A0_information": a0}, analysis, MODEL)
     claim = {"tolerance": 0.15, "max_error": 0.1}
-    kinds = ["plateau_exponent", "a0_exponent", "threshold_exponent", "slope", "a1_exponent"]
+    kinds = ["plateau_exponent", "a0_exponent", "threshold_exponent", "slope_information"]
+    kinds += ["a1_exponent"]
     claims = {"z": 2.0, "skip": ["large_eta_exponent"], "large_eta_exponent": claim}
     claims.update({kind: claim for kind in kinds})
     _save(fig_exponents(fitted, claims), tmp_path, "si_exponents")

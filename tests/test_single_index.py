@@ -16,15 +16,20 @@ from rmtsgd.single_index.analysis import (
     crossover_shape,
     dimension_exponent,
     drift_only_curve,
-    drift_only_time,
     eta_slope,
     fit_knee,
-    median_start_overlap,
     point_counts,
     point_medians,
     point_summary,
     pooled_slope,
     single_index_claims,
+)
+from rmtsgd.single_index.flow import (
+    chi2_nodes,
+    drift_only_time,
+    mean_flow_time,
+    mean_step,
+    median_start_overlap,
 )
 from rmtsgd.single_index.model import (
     FullEngine,
@@ -276,6 +281,37 @@ def test_drift_only_curve_gives_the_finite_d_exponent():
     assert drift_only_curve(a1, MODEL) is None
 
 
+def test_chi2_nodes_give_the_moments_at_any_dof():
+    """Golub-Welsch nodes stay finite where closed-form Laguerre weights overflow (d = 400)."""
+    for dof in (3, 48, 398):
+        r, w = chi2_nodes(dof, 12)
+        assert np.all(np.isfinite(w)) and w.sum() == pytest.approx(1.0)
+        assert w @ r == pytest.approx(dof) and w @ r**2 == pytest.approx(dof**2 + 2 * dof)
+
+
+def test_mean_step_is_the_drift_at_small_gamma_and_contracts_at_large():
+    """E[m' - m] / gamma -> drift(m) as gamma -> 0 (A0 and A2), and a step large enough that the
+    contraction outweighs the drift makes it negative."""
+    d, m = 100, 0.2
+    for algorithm, eta in (("A0", 0.0), ("A2", 0.4)):
+        exact = drift(MODEL, algorithm, m, eta)
+        assert mean_step(MODEL, algorithm, m, 1e-12, eta, d) / 1e-12 == pytest.approx(exact, 1e-5)
+    assert mean_step(MODEL, "A2", m, 1e-4, 0.4, d) < 0
+
+
+def test_mean_flow_time_approaches_the_drift_only_time_as_c_falls():
+    """The contraction is of order gamma^2 against the drift's gamma: at small c the mean flow's
+    extra time over the drift alone shrinks in proportion to c (0.16 of it at c = 4e-9)."""
+    excess = []
+    for c in (1e-10, 1e-11):
+        flow = mean_flow_time(MODEL, "A2", "theorem", c, 50, 0.8)
+        alone = drift_only_time(MODEL, "A2", "theorem", c, 50, 0.8)
+        excess.append(flow / alone - 1.0)
+    assert excess[0] > excess[1] > 0
+    assert excess[0] / excess[1] == pytest.approx(10.0, rel=0.15)
+    assert mean_flow_time(MODEL, "A2", "theorem", 1e-6, 50, 0.8) == np.inf
+
+
 CLAIMS_FIT = {"value": 2.05, "error": 0.02, "curve": "c", "dims": [1, 2], "eta": 1e-4}
 
 
@@ -295,6 +331,7 @@ def _fitted(**changes) -> dict:
                 "prediction": -2.0,
                 "window": [1, 2],
                 "etas": [1, 2],
+                "mean_flow": -1.88,
             }
         },
     }
@@ -303,7 +340,13 @@ def _fitted(**changes) -> dict:
 
 def _claims_cfg() -> dict:
     tol = {"tolerance": 0.1, "max_error": 0.1, "basis": "a test's tolerance"}
-    kinds = ("plateau_exponent", "a0_exponent", "large_eta_exponent", "slope", "threshold_exponent")
+    kinds = (
+        "plateau_exponent",
+        "a0_exponent",
+        "large_eta_exponent",
+        "slope_theorem",
+        "threshold_exponent",
+    )
     deviation = {"a1_exponent": {"reason": "a test's mechanism", "band": [2.5, 3.5]}}
     return {
         "z": 2.0,
@@ -326,6 +369,7 @@ def test_claims_outcomes_sources_and_skip():
     }
     assert claims["slope_s"]["reference"] == -2.0  # the statement's value, never inverted
     assert claims["plateau_exponent"]["setting"]["drift_only"] == 2.07
+    assert claims["slope_s"]["setting"]["mean_flow"] == -1.88
     assert claims["large_eta_exponent"]["decide"]["samples_needed"] == 256 * 25
     for claim in claims.values():
         assert claim["source"].startswith("spec: single_index.md")

@@ -11,7 +11,8 @@ from test_pipeline import BIN, SMOKE, dry_run_jobs, run, snakemake
 
 from rmtsgd.claims import read_claims_file
 from rmtsgd.config import ConfigError, load_config, validate_config
-from rmtsgd.single_index.analysis import CurveMedians, crossover_shape, median_start_overlap
+from rmtsgd.single_index.analysis import CurveMedians, crossover_shape
+from rmtsgd.single_index.flow import median_start_overlap
 from rmtsgd.single_index.model import SingleIndexModel
 from rmtsgd.single_index.slice import (
     check_slice_config,

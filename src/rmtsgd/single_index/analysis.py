@@ -19,11 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import integrate, stats
 
 from rmtsgd.claims import make_claim
 from rmtsgd.scaling import log_defined, loglog_slope
-from rmtsgd.single_index.model import SingleIndexModel, drift, step_size
+from rmtsgd.single_index.flow import drift_only_time, mean_flow_time, median_start_overlap
+from rmtsgd.single_index.model import SingleIndexModel
 
 # Slope of log(samples) against log(eta) above the threshold that the spec predicts for A2
 # under each step-size rule: gamma independent of eta gives eta^{-1}, the theorem's rule
@@ -133,41 +133,28 @@ def pooled_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.sum(dx * dy, axis=(-2, -1)) / (ly.shape[-2] * np.sum(dx * dx))
 
 
-def median_start_overlap(d: int) -> float:
-    """Median of the initial overlap m0 = |<w0, theta*>| of a uniform w0 on the sphere in R^d
-    (m0^2 ~ Beta(1/2, (d - 1)/2))."""
-    return float(np.sqrt(stats.beta.median(0.5, 0.5 * (d - 1))))
-
-
-def drift_only_time(
-    model: SingleIndexModel, algorithm: str, rule: str, c: float, d: int, eta: float
-) -> float:
-    """Median samples to reach the threshold if m followed its mean drift exactly: the integral
-    of dm / (gamma drift(m)) from the median start overlap to the threshold.
-
-    The hitting time of a deterministic path falls monotonically with m0, so this is the
-    median hitting time of the noiseless dynamics. What it leaves out (the noise, the
-    normalisation's contraction of order gamma^2) is what the runs add to it. A2's drift
-    assumes a = a0 at every step (`carry_a: false`).
-    """
-    m0 = median_start_overlap(d)
-    integral, _ = integrate.quad(
-        lambda m: 1.0 / drift(model, algorithm, m, eta), m0, model.threshold, limit=200
-    )
-    return integral / step_size(model, rule, c, d, eta)
-
-
-def drift_only_curve(curve: CurveMedians, model: SingleIndexModel) -> CurveMedians | None:
-    """The curve's (d, eta) grid with its drift-only medians as the only row: fitted like the
-    data, it gives the exponent the drift alone predicts at these d and eta (None for A1,
-    whose look-ahead has no drift formula here)."""
+def _noiseless_curve(curve: CurveMedians, model: SingleIndexModel, time) -> CurveMedians | None:
+    """The curve's (d, eta) grid with the noiseless medians `time(model, algorithm, rule, c, d,
+    eta)` as the only row (None for A1, whose look-ahead has no drift formula here)."""
     if curve.algorithm == "A1":
         return None
     times = [
-        [drift_only_time(model, curve.algorithm, curve.rule, curve.c, d, e) for e in curve.etas]
+        [time(model, curve.algorithm, curve.rule, curve.c, d, e) for e in curve.etas]
         for d in curve.dims
     ]
     return replace(curve, medians=np.array(times)[None])
+
+
+def drift_only_curve(curve: CurveMedians, model: SingleIndexModel) -> CurveMedians | None:
+    """The curve's drift-only medians: fitted like the data, they give the exponent the drift
+    alone predicts at these d and eta."""
+    return _noiseless_curve(curve, model, drift_only_time)
+
+
+def mean_flow_curve(curve: CurveMedians, model: SingleIndexModel) -> CurveMedians | None:
+    """The curve's mean-flow medians: the drift plus the normalisation's contraction at the
+    curve's step sizes (`rmtsgd.single_index.flow`)."""
+    return _noiseless_curve(curve, model, mean_flow_time)
 
 
 def crossover_shape(s: np.ndarray, rho: float) -> np.ndarray:
@@ -263,13 +250,20 @@ def exponents(
     """Every fitted exponent the claims and the exponent figure use (config analysis section),
     each with the value the same fit gives on the drift-only medians (`drift_only_curve`)
     where the curve's algorithm has a drift formula: the finite-d and finite-eta systematic
-    the tolerances quote."""
+    the tolerances quote; the slopes also with the mean flow's (`mean_flow_curve`), which adds
+    the normalisation's contraction at their larger steps."""
     exact = {name: drift_only_curve(curve, model) for name, curve in curves.items()}
 
     def fitted(fit, name: str, *args) -> dict:
         result = fit(curves[name], *args)
         if exact[name] is not None:
             result["drift_only"] = fit(exact[name], *args)["value"]
+        return result
+
+    def slope(name: str, window: Sequence[float]) -> dict:
+        """Above the threshold the steps are largest: the mean flow adds their contraction."""
+        result = fitted(eta_slope, name, window)
+        result["mean_flow"] = eta_slope(mean_flow_curve(curves[name], model), window)["value"]
         return result
 
     crossover, large, a1 = analysis["crossover"], analysis["large_eta"], analysis["a1"]
@@ -289,7 +283,7 @@ def exponents(
             "drift_only": exact_fit["threshold_exponent"]["value"],
         },
         "a0": fitted(dimension_exponent, analysis["a0"]["curve"], 0.0),
-        "slopes": {name: fitted(eta_slope, name, w) for name, w in analysis["slopes"].items()},
+        "slopes": {name: slope(name, w) for name, w in analysis["slopes"].items()},
         "large_eta": fitted(dimension_exponent, large["curve"], large["eta"], True),
         "a1": fitted(dimension_exponent, a1["curve"], a1["eta"], True),
     }
@@ -334,7 +328,7 @@ SLOPE_STATEMENT = {
 
 def exponent_rows(fitted: Mapping) -> list[dict]:
     """Each fitted exponent with its prediction, statement, source and setting, in a fixed
-    order."""
+    order; `kind` is its key in the claims config (a slope's: slope_<its step-size rule>)."""
     plateau, a0, a1 = fitted["plateau"], fitted["a0"], fitted["a1"]
     threshold, large = fitted["threshold"], fitted["large_eta"]
     rows = [
@@ -393,6 +387,7 @@ def exponent_rows(fitted: Mapping) -> list[dict]:
         rows.append(
             {
                 "name": f"slope_{name}",
+                "kind": f"slope_{fit['rule']}",
                 "statement": f"A2 above the threshold, {regime} (fitted: the common slope of "
                 f"log samples against log eta over eta in [{fit['window'][0]:g}, "
                 f"{fit['window'][1]:g}], all d, is {fit['prediction']:g})",
@@ -402,6 +397,8 @@ def exponent_rows(fitted: Mapping) -> list[dict]:
                 "setting": ("rule", "window", "etas"),
             }
         )
+    for row in rows:
+        row.setdefault("kind", row["name"])
     return rows
 
 
@@ -410,20 +407,16 @@ def _number(value: float | None) -> float:
     return float("nan") if value is None else float(value)
 
 
-def claim_kind(name: str) -> str:
-    """The claims-config key of a claim (every slope claim shares `slope`)."""
-    return "slope" if name.startswith("slope_") else name
-
-
 def single_index_claims(fitted: Mapping, claims_cfg: Mapping, runs: int) -> list[dict]:
     """The module's claims from the fitted exponents (`runs` per scan point); tolerances,
     declared deviations and skips from the config."""
     claims = []
     for row in exponent_rows(fitted):
-        if claim_kind(row["name"]) in claims_cfg["skip"]:
+        if row["kind"] in claims_cfg["skip"]:
             continue
         fit = row["fit"]
-        keys = ("curve", "dims", *row["setting"], *(["drift_only"] if "drift_only" in fit else []))
+        systematics = [key for key in ("drift_only", "mean_flow") if key in fit]
+        keys = ("curve", "dims", *row["setting"], *systematics)
         claims.append(
             make_claim(
                 row["name"],
@@ -432,7 +425,7 @@ def single_index_claims(fitted: Mapping, claims_cfg: Mapping, runs: int) -> list
                 _number(fit["value"]),
                 _number(fit["error"]),
                 row["prediction"],
-                claims_cfg[claim_kind(row["name"])],
+                claims_cfg[row["kind"]],
                 claims_cfg["z"],
                 setting={key: fit[key] for key in keys},
                 samples={"count": runs, "unit": "runs per point"},

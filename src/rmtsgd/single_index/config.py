@@ -71,6 +71,13 @@ def _check_single_index(si: Mapping) -> None:
     )
     for name, window in analysis["slopes"].items():
         curve = _si_curve(si, f"slopes.{name}", name, "A2")
+        kind = f"slope_{curve['rule']}"
+        _si_need(
+            kind in si["claims"] or kind in si["claims"]["skip"],
+            f"claims.{kind}",
+            f"missing: the slope of curve '{name}' (rule {curve['rule']}) is judged by it "
+            "(or list it in claims.skip)",
+        )
         inside = [e for e in curve["eta"] if window[0] <= e <= window[1]]
         _si_need(
             window[0] < window[1] and len(inside) >= 2,

@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from rmtsgd.plotting.style import COLUMN_WIDTH, FULL_WIDTH, NEUTRAL, PALETTE, new_figure
-from rmtsgd.single_index.analysis import claim_kind, crossover_shape, estimate, exponent_rows
+from rmtsgd.single_index.analysis import crossover_shape, estimate, exponent_rows
 
 ETA, SAMPLES = r"$\eta$", r"samples to $m \geq m_*$"
 _COLOURS = [c for i, c in enumerate(PALETTE) if i != 7]  # grey is kept for references
@@ -159,7 +159,7 @@ def fig_exponents(fitted: Mapping, claims_cfg: Mapping) -> Figure:
     z = float(claims_cfg["z"])
     for i, row in enumerate(rows):
         y = len(rows) - 1 - i
-        fit, kind = row["fit"], claim_kind(row["name"])
+        fit, kind = row["fit"], row["kind"]
         tolerance = float(claims_cfg[kind]["tolerance"])
         ax.fill_betweenx([y - 0.3, y + 0.3], -tolerance, tolerance, color=NEUTRAL, alpha=0.25, lw=0)
         value, error = fit["value"], fit["error"]

@@ -28,14 +28,8 @@ import numpy as np
 from rmtsgd.claims import make_claim
 from rmtsgd.config import ConfigError
 from rmtsgd.scaling import loglog_slope
-from rmtsgd.single_index.analysis import (
-    CurveMedians,
-    drift_only_time,
-    estimate,
-    fit_knee,
-    median_start_overlap,
-    pooled_slope,
-)
+from rmtsgd.single_index.analysis import CurveMedians, estimate, fit_knee, pooled_slope
+from rmtsgd.single_index.flow import drift_only_time, median_start_overlap
 from rmtsgd.single_index.model import SingleIndexModel
 
 # The algorithm and step-size rule of each study, and what its fitted exponent is predicted to be
@@ -68,7 +62,7 @@ def drift_curve(
     model: SingleIndexModel, name: str, rule: str, c: float, dims, etas
 ) -> CurveMedians:
     """The deterministic-drift hitting times of A2 on a (d, eta) grid
-    (`rmtsgd.single_index.analysis.drift_only_time`) as a curve with one row (its 'full
+    (`rmtsgd.single_index.flow.drift_only_time`) as a curve with one row (its 'full
     sample') and no replicates."""
     times = [[drift_only_time(model, "A2", rule, c, d, eta) for eta in etas] for d in dims]
     return CurveMedians(name, rule, np.asarray(dims), np.asarray(etas, float), np.array([times]))
