@@ -1,5 +1,5 @@
 """The single-index slice: budgets, d-range restriction, the exponents recovered from synthetic
-medians with known exponents, the drift limits its tolerances rest on, the trend claims'
+medians with known exponents, the noiseless limits its tolerances rest on, the trend claims'
 outcomes, and the config checks that name the key."""
 
 import copy
@@ -12,7 +12,7 @@ from test_pipeline import BIN, SMOKE, dry_run_jobs, run, snakemake
 from rmtsgd.claims import read_claims_file
 from rmtsgd.config import ConfigError, load_config, validate_config
 from rmtsgd.single_index.analysis import CurveMedians, crossover_shape
-from rmtsgd.single_index.flow import median_start_overlap
+from rmtsgd.single_index.flow import mean_flow_time, median_start_overlap
 from rmtsgd.single_index.model import SingleIndexModel
 from rmtsgd.single_index.slice import (
     check_slice_config,
@@ -108,6 +108,29 @@ def test_drift_limits_behind_the_tolerances():
         for d in DIMS
     ]
     assert min(slopes) > -2.0 and max(slopes) < -1.98
+
+
+@pytest.mark.parametrize("overlay", [None, "smoke.yaml", "slice.yaml", "paper.yaml"])
+def test_theorem_tolerance_is_the_flow_limit_at_every_scale(overlay):
+    """theorem_slope's tolerance covers |mean-flow slope + 2| at the scale's paper c over its
+    last d range, and exceeds it by less than 0.002: the contraction the data carry too."""
+    overlays = [ROOT / "config" / overlay] if overlay else []
+    si = load_config(ROOT / "config/config.yaml", *overlays)["single_index"]
+    section, last = si["slice"], si["slice"]["ranges"][-1]
+    theorem = section["theorem"]
+    dims = [d for d in theorem["dims"] if last[0] <= d <= last[1]]
+    flow = drift_curve(
+        SingleIndexModel(**si["model"]),
+        "t",
+        "theorem",
+        theorem["paper_c"],
+        dims,
+        theorem["eta"],
+        mean_flow_time,
+    )
+    systematic = abs(exponent_rows("theorem", flow, theorem, 0.5)[0] + 2.0)
+    tolerance = section["claims"]["theorem_slope"]["tolerance"]
+    assert systematic <= tolerance < systematic + 0.002, (overlay, systematic)
 
 
 def slice_section(default_config) -> dict:

@@ -9,11 +9,11 @@ Two studies, each a grid (c, d, eta) of A2 runs under one step-size rule:
 - ``theorem``: the theorem's rule (gamma ~ c eta / d); per c and d range the scan's common slope
   of log(samples) against log(eta) (`pooled_slope`, prediction -2).
 
-Each is compared with its deterministic-drift limit: the hitting time of the noise-free
-overlap, dm/dt = gamma E[psi (u - z m)] integrated from the median start m0 to the threshold,
-fitted the same way. That limit carries the fit's own finite-d and finite-eta systematics; the
-distance of the data from it is what the step's noise (the normalisation's contraction) adds,
-and that shrinks with c.
+Each is compared with two noiseless limits (`rmtsgd.single_index.flow`), fitted the same way:
+the drift limit (dm/dt = gamma E[psi (u - z m)] from the median start m0 to the threshold),
+which carries the fit's own finite-d and finite-eta systematics, and the flow limit (the mean
+of the exact one-step map), which adds the normalisation's contraction: of order gamma^2, it
+shrinks with c. What separates the data from the flow limit is the runs' noise.
 
 Every error is the bootstrap of the medians (runs resampled per point, every fit redone per
 replicate); a difference of two fitted numbers is taken replicate by replicate.
@@ -29,7 +29,7 @@ from rmtsgd.claims import make_claim
 from rmtsgd.config import ConfigError
 from rmtsgd.scaling import loglog_slope
 from rmtsgd.single_index.analysis import CurveMedians, estimate, fit_knee, pooled_slope
-from rmtsgd.single_index.flow import drift_only_time, median_start_overlap
+from rmtsgd.single_index.flow import drift_only_time, mean_flow_time, median_start_overlap
 from rmtsgd.single_index.model import SingleIndexModel
 
 # The algorithm and step-size rule of each study, and what its fitted exponent is predicted to be
@@ -58,13 +58,15 @@ def restrict_dims(curve: CurveMedians, window: Sequence[int]) -> CurveMedians:
     )
 
 
+LIMITS = {"drift_limit": drift_only_time, "flow_limit": mean_flow_time}  # noiseless times
+
+
 def drift_curve(
-    model: SingleIndexModel, name: str, rule: str, c: float, dims, etas
+    model: SingleIndexModel, name: str, rule: str, c: float, dims, etas, time=drift_only_time
 ) -> CurveMedians:
-    """The deterministic-drift hitting times of A2 on a (d, eta) grid
-    (`rmtsgd.single_index.flow.drift_only_time`) as a curve with one row (its 'full
-    sample') and no replicates."""
-    times = [[drift_only_time(model, "A2", rule, c, d, eta) for eta in etas] for d in dims]
+    """Noiseless hitting times of A2 on a (d, eta) grid (`time`, one of `LIMITS`: the drift
+    alone by default) as a curve with one row (its 'full sample') and no replicates."""
+    times = [[time(model, "A2", rule, c, d, eta) for eta in etas] for d in dims]
     return CurveMedians(name, rule, np.asarray(dims), np.asarray(etas, float), np.array([times]))
 
 
@@ -107,8 +109,8 @@ def study_trends(
     ranges: Sequence[Sequence[int]],
     model: SingleIndexModel,
 ) -> dict:
-    """One study's exponents per (c, d range) with bootstrap errors and their deterministic-drift
-    limits, and the two trends the claims test at the paper's c: from the first to the last d
+    """One study's exponents per (c, d range) with bootstrap errors and their noiseless limits
+    (`LIMITS`), and the two trends the claims test at the paper's c: from the first to the last d
     range, and from the largest c to the paper's on the last range.
 
     `curves` maps c to the study's medians over (d, eta); `setting` is the study's config entry
@@ -118,7 +120,10 @@ def study_trends(
     threshold = model.threshold
     rows, fits = {}, []
     for c, curve in sorted(curves.items()):
-        limit = drift_curve(model, curve.name, rule, c, curve.dims, curve.etas)
+        limits = {
+            key: drift_curve(model, curve.name, rule, c, curve.dims, curve.etas, time)
+            for key, time in LIMITS.items()
+        }
         for window in ranges:
             rows[c, tuple(window)] = exponent_rows(
                 study, restrict_dims(curve, window), setting, threshold
@@ -129,9 +134,14 @@ def study_trends(
                     "range": [int(w) for w in window],
                     "dims": dims_in(curve.dims, window),
                     **estimate(rows[c, tuple(window)]),
-                    "drift_limit": float(
-                        exponent_rows(study, restrict_dims(limit, window), setting, threshold)[0]
-                    ),
+                    **{
+                        key: float(
+                            exponent_rows(study, restrict_dims(limit, window), setting, threshold)[
+                                0
+                            ]
+                        )
+                        for key, limit in limits.items()
+                    },
                 }
             )
     paper = min(curves, key=lambda c: abs(np.log(c / setting["paper_c"])))  # c as in paths
@@ -211,7 +221,7 @@ def study_claims(study: str, trends: Mapping, claims_cfg: Mapping, runs: int) ->
                 "c": paper,
                 "range": last,
                 "dims": fit["dims"],
-                "drift_limit": fit["drift_limit"],
+                **{key: fit[key] for key in LIMITS},
             },
             samples=_samples(runs),
         ),

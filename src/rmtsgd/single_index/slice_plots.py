@@ -24,21 +24,15 @@ def _range_label(window) -> str:
 
 
 def _series(ax: Axes, x, fits, colour, label: str, offset: float) -> None:
-    """Fitted exponents (filled, 1-sigma bars) and their drift limits (open) at positions x."""
+    """Fitted exponents (filled, 1-sigma bars) and their noiseless limits at positions x: the
+    drift alone (open circles, dotted) and the mean flow (open squares, dashed)."""
     value = np.array([np.nan if f["value"] is None else f["value"] for f in fits], float)
     error = np.array([np.nan if f["error"] is None else f["error"] for f in fits], float)
     x = np.asarray(x, float) * offset
     ax.errorbar(x, value, yerr=error, color=colour, marker="o", ms=3.5, lw=1, label=label)
-    ax.plot(
-        x,
-        [f["drift_limit"] for f in fits],
-        color=colour,
-        marker="o",
-        mfc="none",
-        ms=3.5,
-        lw=0.6,
-        ls=":",
-    )
+    for key, marker, style in (("drift_limit", "o", ":"), ("flow_limit", "s", "--")):
+        limit = [f[key] for f in fits]
+        ax.plot(x, limit, color=colour, marker=marker, mfc="none", ms=3.5, lw=0.6, ls=style)
 
 
 def _against_range(ax: Axes, study: Mapping) -> None:

@@ -1,5 +1,5 @@
 """Trend fits of the single-index slice: per study, c and d range the fitted exponent with its
-bootstrap error and deterministic-drift limit, and the trends the claims test; every point's
+bootstrap error and noiseless (drift and flow) limits, and the trends the claims test; every point's
 median, hit fraction and censored counts as provenance."""
 
 import logging
@@ -28,13 +28,14 @@ for study in STUDIES:
     trends[study] = study_trends(study, curves, p.slice[study], p.slice["ranges"], model)
     for fit in trends[study]["fits"]:
         logging.info(
-            "%s c=%g d in %s: %.3f +- %.3f (drift limit %.3f)",
+            "%s c=%g d in %s: %.3f +- %.3f (drift limit %.3f, flow limit %.3f)",
             study,
             fit["c"],
             fit["range"],
             fit["value"],
             fit["error"],
             fit["drift_limit"],
+            fit["flow_limit"],
         )
 trends["provenance"] = provenance(
     seeds={f"{s}_c{c}_d{d}": [int(x) for x in m["seeds"]] for (s, c, d), m in owned},
