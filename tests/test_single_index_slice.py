@@ -15,6 +15,7 @@ from rmtsgd.single_index.analysis import CurveMedians, crossover_shape
 from rmtsgd.single_index.flow import mean_flow_time, median_start_overlap
 from rmtsgd.single_index.model import SingleIndexModel
 from rmtsgd.single_index.slice import (
+    STUDIES,
     check_slice_config,
     distance_change,
     drift_curve,
@@ -111,26 +112,25 @@ def test_drift_limits_behind_the_tolerances():
 
 
 @pytest.mark.parametrize("overlay", [None, "smoke.yaml", "slice.yaml", "paper.yaml"])
-def test_theorem_tolerance_is_the_flow_limit_at_every_scale(overlay):
-    """theorem_slope's tolerance covers |mean-flow slope + 2| at the scale's paper c over its
-    last d range, and exceeds it by less than 0.002: the contraction the data carry too."""
+def test_tolerances_are_the_flow_limit_at_every_scale(overlay):
+    """Each study's tolerance covers |flow limit - prediction| at the scale's paper c over its
+    last d range, and exceeds it by less than 0.002: the mean flow (drift plus the
+    normalisation's contraction) fitted like the data."""
     overlays = [ROOT / "config" / overlay] if overlay else []
     si = load_config(ROOT / "config/config.yaml", *overlays)["single_index"]
     section, last = si["slice"], si["slice"]["ranges"][-1]
-    theorem = section["theorem"]
-    dims = [d for d in theorem["dims"] if last[0] <= d <= last[1]]
-    flow = drift_curve(
-        SingleIndexModel(**si["model"]),
-        "t",
-        "theorem",
-        theorem["paper_c"],
-        dims,
-        theorem["eta"],
-        mean_flow_time,
-    )
-    systematic = abs(exponent_rows("theorem", flow, theorem, 0.5)[0] + 2.0)
-    tolerance = section["claims"]["theorem_slope"]["tolerance"]
-    assert systematic <= tolerance < systematic + 0.002, (overlay, systematic)
+    model = SingleIndexModel(**si["model"])
+    kinds = {"threshold": "threshold_exponent", "theorem": "theorem_slope"}
+    for study, kind in kinds.items():
+        setting = section[study]
+        dims = [d for d in setting["dims"] if last[0] <= d <= last[1]]
+        rule, prediction = STUDIES[study]["rule"], STUDIES[study]["prediction"]
+        flow = drift_curve(
+            model, "t", rule, setting["paper_c"], dims, setting["eta"], mean_flow_time
+        )
+        systematic = abs(exponent_rows(study, flow, setting, 0.5)[0] - prediction)
+        tolerance = section["claims"][kind]["tolerance"]
+        assert systematic <= tolerance < systematic + 0.002, (overlay, study, systematic)
 
 
 def slice_section(default_config) -> dict:

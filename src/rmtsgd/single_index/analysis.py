@@ -244,46 +244,48 @@ def eta_slope(curve: CurveMedians, window: Sequence[float]) -> dict:
     }
 
 
+NOISELESS = {"drift_only": drift_only_curve, "mean_flow": mean_flow_curve}  # fitted like data
+
+
 def exponents(
     curves: Mapping[str, CurveMedians], analysis: Mapping, model: SingleIndexModel
 ) -> dict:
     """Every fitted exponent the claims and the exponent figure use (config analysis section),
-    each with the value the same fit gives on the drift-only medians (`drift_only_curve`)
-    where the curve's algorithm has a drift formula: the finite-d and finite-eta systematic
-    the tolerances quote; the slopes also with the mean flow's (`mean_flow_curve`), which adds
-    the normalisation's contraction at their larger steps."""
-    exact = {name: drift_only_curve(curve, model) for name, curve in curves.items()}
+    each with the values the same fit gives on the noiseless medians (`NOISELESS`) where the
+    curve's algorithm has a drift formula: the drift alone, and the mean flow, which adds the
+    normalisation's contraction; the latter is the finite-d, finite-eta and finite-step
+    systematic the tolerances quote."""
+    noiseless = {
+        key: {name: make(curve, model) for name, curve in curves.items()}
+        for key, make in NOISELESS.items()
+    }
 
     def fitted(fit, name: str, *args) -> dict:
         result = fit(curves[name], *args)
-        if exact[name] is not None:
-            result["drift_only"] = fit(exact[name], *args)["value"]
-        return result
-
-    def slope(name: str, window: Sequence[float]) -> dict:
-        """Above the threshold the steps are largest: the mean flow adds their contraction."""
-        result = fitted(eta_slope, name, window)
-        result["mean_flow"] = eta_slope(mean_flow_curve(curves[name], model), window)["value"]
+        for key, limits in noiseless.items():
+            if limits[name] is not None:
+                result[key] = fit(limits[name], *args)["value"]
         return result
 
     crossover, large, a1 = analysis["crossover"], analysis["large_eta"], analysis["a1"]
     fit = crossover_fit(curves[crossover["curve"]], crossover["max_eta"], model.threshold)
     setting = {key: fit[key] for key in ("curve", "dims", "max_eta")}
-    exact_fit = crossover_fit(exact[crossover["curve"]], crossover["max_eta"], model.threshold)
+    limit_fits = {
+        key: crossover_fit(limits[crossover["curve"]], crossover["max_eta"], model.threshold)
+        for key, limits in noiseless.items()
+    }
+
+    def knee_exponent(name: str) -> dict:
+        """One exponent of the crossover fit with its noiseless counterparts."""
+        limits = {key: limit[name]["value"] for key, limit in limit_fits.items()}
+        return {**fit[name], **setting, **limits}
+
     return {
         "crossover": fit,
-        "plateau": {
-            **fit["plateau_exponent"],
-            **setting,
-            "drift_only": exact_fit["plateau_exponent"]["value"],
-        },
-        "threshold": {
-            **fit["threshold_exponent"],
-            **setting,
-            "drift_only": exact_fit["threshold_exponent"]["value"],
-        },
+        "plateau": knee_exponent("plateau_exponent"),
+        "threshold": knee_exponent("threshold_exponent"),
         "a0": fitted(dimension_exponent, analysis["a0"]["curve"], 0.0),
-        "slopes": {name: slope(name, w) for name, w in analysis["slopes"].items()},
+        "slopes": {name: fitted(eta_slope, name, w) for name, w in analysis["slopes"].items()},
         "large_eta": fitted(dimension_exponent, large["curve"], large["eta"], True),
         "a1": fitted(dimension_exponent, a1["curve"], a1["eta"], True),
     }
